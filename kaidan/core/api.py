@@ -1,0 +1,95 @@
+"""REST endpoints of the core app: who am I, company settings, numbering series, tokens, audit log."""
+
+
+from django.http import HttpRequest
+from ninja import Query, Router
+from ninja.pagination import paginate
+
+from kaidan.core import selectors, services
+from kaidan.core.access import SIGNED_IN, api_requires
+from kaidan.core.idempotency import idempotent
+from kaidan.core.pagination import KaidanPagination, apply_sort
+from kaidan.core.roles import Capability, capabilities_of, roles_of
+from kaidan.core.schemas import (
+    AuditEventOut,
+    AuditFilter,
+    CompanyIn,
+    CompanyOut,
+    ErrorOut,
+    MeOut,
+    SeriesIn,
+    SeriesOut,
+    TokenCreatedOut,
+    TokenIn,
+    TokenOut,
+)
+
+router = Router(tags=["core"])
+ERRORS = {401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 422: ErrorOut}
+
+
+@router.get("/me", response={200: MeOut, **ERRORS})
+@api_requires(SIGNED_IN)
+def me(request: HttpRequest):
+    user = request.auth
+    roles = roles_of(user)
+    caps = sorted({str(c) for r in roles for c in capabilities_of(r)} |
+                  ({str(c) for c in Capability} if user.is_superuser else set()))
+    return {"id": user.pk, "username": user.get_username(), "full_name": user.get_full_name(),
+            "roles": [r.value for r in roles], "capabilities": caps}
+
+
+@router.get("/company", response={200: CompanyOut, **ERRORS})
+@api_requires(SIGNED_IN)
+def get_company(request: HttpRequest):
+    return selectors.company_settings()
+
+
+@router.put("/company", response={200: CompanyOut, **ERRORS})
+@api_requires(Capability.MANAGE_COMPANY)
+def put_company(request: HttpRequest, payload: CompanyIn):
+    data = payload.model_dump()
+    version = data.pop("version")
+    return services.update_company_settings(actor=request.auth, version=version, data=data)
+
+
+@router.get("/series", response={200: list[SeriesOut], **ERRORS})
+@api_requires(Capability.VIEW_SERIES)
+def list_series(request: HttpRequest):
+    return list(selectors.series_list())
+
+
+@router.put("/series/{doc_type}", response={200: SeriesOut, **ERRORS})
+@api_requires(Capability.MANAGE_SERIES)
+def put_series(request: HttpRequest, doc_type: str, payload: SeriesIn):
+    return services.update_series(actor=request.auth, doc_type=doc_type, data=payload.model_dump())
+
+
+@router.get("/tokens", response={200: list[TokenOut], **ERRORS})
+@api_requires(SIGNED_IN)
+def list_tokens(request: HttpRequest):
+    return list(selectors.tokens_of(request.auth))
+
+
+@router.post("/tokens", response={201: TokenCreatedOut, **ERRORS})
+@idempotent
+@api_requires(SIGNED_IN)
+def create_token(request: HttpRequest, payload: TokenIn):
+    token, secret = services.create_api_token(user=request.auth, name=payload.name)
+    token.secret = secret
+    return 201, token
+
+
+@router.post("/tokens/{token_id}/revoke", response={200: TokenOut, **ERRORS})
+@api_requires(SIGNED_IN)
+def revoke_token(request: HttpRequest, token_id: int):
+    return services.revoke_api_token(user=request.auth, token_id=token_id)
+
+
+@router.get("/audit-events", response={200: list[AuditEventOut], **ERRORS})
+@api_requires(Capability.VIEW_AUDIT)
+@paginate(KaidanPagination)
+def list_audit_events(request: HttpRequest, filters: Query[AuditFilter]):
+    qs = selectors.audit_events(object_type=filters.object_type, object_id=filters.object_id,
+                                action=filters.action, actor_id=filters.actor_id)
+    return apply_sort(qs, filters.sort, allowed={"at", "action", "object_type"}, default=["-at"])

@@ -1,0 +1,58 @@
+"""The audit log: ``record`` writes one append-only event; ``snapshot`` turns a model into the JSON
+stored as before/after. Services call ``record`` inside their transaction, so an event exists
+exactly when the change it describes was committed."""
+
+from __future__ import annotations
+
+import datetime
+import uuid
+from decimal import Decimal
+from typing import Any
+
+from django.db import models
+
+from kaidan.core.context import current_request_id
+from kaidan.core.models import AuditEvent
+
+
+def _jsonable(value: Any) -> Any:
+    if isinstance(value, (Decimal, uuid.UUID)):
+        return str(value)
+    if isinstance(value, (datetime.date, datetime.datetime, datetime.time)):
+        return value.isoformat()
+    if isinstance(value, models.Model):
+        return value.pk
+    return value
+
+
+def snapshot(instance: models.Model, fields: list[str] | None = None) -> dict[str, Any]:
+    """The instance's concrete field values as JSON-safe data (foreign keys as ids)."""
+    result = {}
+    for field in instance._meta.concrete_fields:
+        if fields is not None and field.name not in fields:
+            continue
+        result[field.name] = _jsonable(getattr(instance, field.attname))
+    return result
+
+
+def object_type_of(instance: models.Model) -> str:
+    return instance._meta.label_lower
+
+
+def record(instance: models.Model, action: str, *, actor=None, before: dict | None = None,
+           after: dict | None = None) -> AuditEvent:
+    """Append one audit event about ``instance``; only changed keys are kept when both sides are given."""
+    if before is not None and after is not None:
+        changed = {k for k in set(before) | set(after) if before.get(k) != after.get(k)}
+        before = {k: before.get(k) for k in sorted(changed)}
+        after = {k: after.get(k) for k in sorted(changed)}
+    return AuditEvent.objects.create(
+        actor=actor if actor is not None and actor.is_authenticated else None,
+        object_type=object_type_of(instance),
+        object_id=str(instance.pk),
+        object_repr=str(instance)[:200],
+        action=action,
+        before=before,
+        after=after,
+        request_id=current_request_id(),
+    )

@@ -1,0 +1,47 @@
+"""The navigation: the order-to-cash flow, greyed until its app is built, plus the settings area."""
+
+from django.urls import NoReverseMatch, reverse
+from django.utils.translation import gettext_lazy as _
+
+from kaidan.core.roles import Capability, has_capability, roles_of
+
+# (label, url name once the app exists). Later issues fill in the url names.
+FLOW = [
+    (_("Orders"), None),
+    (_("Customers"), None),
+    (_("Products"), None),
+    (_("Stock"), None),
+    (_("Approvals"), None),
+    (_("Shipping"), None),
+    (_("Invoices"), None),
+    (_("Payments"), None),
+    (_("Reports"), None),
+]
+
+SETTINGS = [
+    (_("Company"), "company_settings", Capability.MANAGE_COMPANY),
+    (_("Numbering"), "series_list", Capability.VIEW_SERIES),
+    (_("Audit log"), "audit_log", Capability.VIEW_AUDIT),
+    (_("API tokens"), "tokens", None),
+]
+
+
+def _url(name):
+    try:
+        return reverse(name) if name else None
+    except NoReverseMatch:
+        return None
+
+
+def navigation(request):
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return {}
+    path = request.path
+    flow = [{"label": label, "url": _url(name)} for label, name in FLOW]
+    settings_nav = [
+        {"label": label, "url": reverse(name), "active": path.startswith(reverse(name))}
+        for label, name, cap in SETTINGS
+        if cap is None or has_capability(user, cap)
+    ]
+    return {"nav_flow": flow, "nav_settings": settings_nav, "nav_roles": [r.label for r in roles_of(user)]}

@@ -1,0 +1,32 @@
+"""Forms of the core UI; they only shape input, the services validate and write."""
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from kaidan.core.models import CompanySettings, DocumentSeries
+
+
+class CompanySettingsForm(forms.ModelForm):
+    version = forms.IntegerField(widget=forms.HiddenInput, min_value=0)
+
+    class Meta:
+        model = CompanySettings
+        fields = ["name", "uscc", "address", "phone", "bank_name", "bank_account", "base_currency",
+                  "default_vat_rate"]
+
+    def _post_clean(self):
+        # Model validation happens once, in the service, so the UI and the API give the same errors.
+        pass
+
+
+class SeriesForm(forms.ModelForm):
+    class Meta:
+        model = DocumentSeries
+        fields = ["name", "pattern", "active"]
+
+    def _post_clean(self):
+        pass
+
+
+class TokenForm(forms.Form):
+    name = forms.CharField(label=_("Token name"), max_length=100)

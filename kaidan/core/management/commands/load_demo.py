@@ -1,0 +1,16 @@
+from django.core.management.base import BaseCommand
+from django.utils import translation
+
+from kaidan.core.demo import load_demo, login_lines
+
+
+class Command(BaseCommand):
+    help = "Load the demo data (idempotent) and print the demo logins."
+
+    def handle(self, *args, **options):
+        created = load_demo()
+        self.stdout.write("Demo data: " + (", ".join(created) if created else "already loaded, nothing changed"))
+        with translation.override("en"):
+            self.stdout.write("\nKaidan is at http://127.0.0.1:8000 — demo logins (user / password):")
+            for line in login_lines():
+                self.stdout.write(line)

@@ -1,0 +1,74 @@
+"""Roles and the permission matrix, written once: the UI, the API and the tests all read it.
+
+A role is a Django group; a capability is a Django permission ("app_label.codename"). The matrix
+below is the only place that says which role may do what. ``sync_roles`` makes the groups hold
+exactly these permissions; it runs in a migration and again after every ``migrate`` so a capability
+added by a later app reaches its roles without hand work.
+"""
+
+from __future__ import annotations
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Role(models.TextChoices):
+    SALES = "sales", _("Sales")
+    SALES_MANAGER = "sales_manager", _("Sales manager")
+    WAREHOUSE = "warehouse", _("Warehouse")
+    FINANCE = "finance", _("Finance")
+    AFTERSALES = "aftersales", _("After-sales")
+    ADMIN = "admin", _("Administrator")
+
+
+class Capability(models.TextChoices):
+    """Everything a role may be granted; values are Django permission names."""
+
+    MANAGE_COMPANY = "core.manage_company", _("Edit company settings")
+    MANAGE_SERIES = "core.change_documentseries", _("Edit document numbering")
+    VIEW_SERIES = "core.view_documentseries", _("See document numbering")
+    VIEW_AUDIT = "core.view_auditevent", _("See the audit log")
+    VIEW_USERS = "auth.view_user", _("See users and their roles")
+
+
+R = Role
+MATRIX: dict[Capability, frozenset[Role]] = {
+    Capability.MANAGE_COMPANY: frozenset({R.ADMIN}),
+    Capability.MANAGE_SERIES: frozenset({R.ADMIN}),
+    Capability.VIEW_SERIES: frozenset({R.ADMIN, R.FINANCE, R.SALES_MANAGER}),
+    Capability.VIEW_AUDIT: frozenset({R.ADMIN, R.FINANCE, R.SALES_MANAGER}),
+    Capability.VIEW_USERS: frozenset({R.ADMIN, R.SALES_MANAGER}),
+}
+
+
+def capabilities_of(role: Role) -> set[Capability]:
+    return {cap for cap, roles in MATRIX.items() if role in roles}
+
+
+def has_capability(user, capability: Capability | str) -> bool:
+    """True if the user is active and one of their roles grants the capability."""
+    return bool(user and user.is_authenticated and user.is_active and user.has_perm(str(capability)))
+
+
+def roles_of(user) -> list[Role]:
+    names = {g.name for g in user.groups.all()} if user.is_authenticated else set()
+    return [role for role in Role if role.value in names]
+
+
+def sync_roles(apps=None) -> None:
+    """Create the role groups and give each exactly the permissions the matrix grants."""
+    from django.apps import apps as global_apps
+
+    apps = apps or global_apps
+    Group = apps.get_model("auth", "Group")
+    Permission = apps.get_model("auth", "Permission")
+    wanted = {role: capabilities_of(role) for role in Role}
+    names = {str(cap) for cap in Capability}
+    by_name = {
+        f"{app_label}.{codename}": pk
+        for pk, app_label, codename in Permission.objects.values_list("pk", "content_type__app_label", "codename")
+        if f"{app_label}.{codename}" in names
+    }
+    for role, caps in wanted.items():
+        group, _created = Group.objects.get_or_create(name=role.value)
+        group.permissions.set([by_name[str(c)] for c in caps if str(c) in by_name])

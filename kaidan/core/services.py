@@ -1,0 +1,95 @@
+"""Writes of the core app: company settings, numbering series and API tokens.
+Each is one transaction: lock, re-check, write, audit."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from kaidan.core import audit, numbering
+from kaidan.core.api_auth import new_token_secret
+from kaidan.core.errors import NotFound, StaleEdit, ValidationFailed
+from kaidan.core.models import ApiToken, CompanySettings, DocumentSeries
+
+COMPANY_FIELDS = ["name", "uscc", "address", "phone", "bank_name", "bank_account", "base_currency",
+                  "default_vat_rate"]
+SERIES_FIELDS = ["name", "pattern", "gapless", "active"]
+
+
+def full_clean_or_raise(instance, *, exclude: list[str] | None = None) -> None:
+    """Run model validation and turn Django's ValidationError into a field-level ValidationFailed."""
+    try:
+        instance.full_clean(exclude=exclude)
+    except ValidationError as exc:
+        raise ValidationFailed(exc.message_dict) from None
+
+
+def _apply(instance, data: dict[str, Any], allowed: list[str]) -> None:
+    unknown = sorted(set(data) - set(allowed))
+    if unknown:
+        raise ValidationFailed({name: [_("Unknown field.")] for name in unknown})
+    for name, value in data.items():
+        setattr(instance, name, value)
+
+
+@transaction.atomic
+def update_company_settings(*, actor, version: int, data: dict[str, Any]) -> CompanySettings:
+    """Edit the company settings made on ``version``. Raises StaleEdit, ValidationFailed."""
+    company = CompanySettings.objects.select_for_update().filter(pk=1).first()
+    if company is None:
+        company = CompanySettings(pk=1, name="", version=0)
+    if company.version != version:
+        raise StaleEdit(current_version=company.version, current=audit.snapshot(company, COMPANY_FIELDS))
+    before = audit.snapshot(company, COMPANY_FIELDS)
+    _apply(company, data, COMPANY_FIELDS)
+    if isinstance(company.uscc, str):
+        company.uscc = company.uscc.strip().upper()
+    full_clean_or_raise(company, exclude=["version"])
+    company.version += 1
+    company.save()
+    audit.record(company, "updated", actor=actor, before=before, after=audit.snapshot(company, COMPANY_FIELDS))
+    return company
+
+
+@transaction.atomic
+def update_series(*, actor, doc_type: str, data: dict[str, Any]) -> DocumentSeries:
+    """Change a numbering series. Raises NotFound, ValidationFailed."""
+    series = DocumentSeries.objects.select_for_update().filter(doc_type=doc_type).first()
+    if series is None:
+        raise NotFound()
+    before = audit.snapshot(series, SERIES_FIELDS)
+    _apply(series, data, SERIES_FIELDS)
+    numbering.parse_pattern(series.pattern)
+    full_clean_or_raise(series)
+    series.save()
+    audit.record(series, "updated", actor=actor, before=before, after=audit.snapshot(series, SERIES_FIELDS))
+    return series
+
+
+@transaction.atomic
+def create_api_token(*, user, name: str) -> tuple[ApiToken, str]:
+    """Create a personal token; returns it with its secret, which is never stored nor shown again."""
+    name = (name or "").strip()
+    if not name or len(name) > 100:
+        raise ValidationFailed.for_field("name", _("Give the token a name of 1 to 100 characters."))
+    secret = new_token_secret()
+    token = ApiToken.objects.create(user=user, name=name, prefix=secret[:10], digest=ApiToken.digest_of(secret))
+    audit.record(token, "created", actor=user, after={"name": name, "prefix": token.prefix})
+    return token, secret
+
+
+@transaction.atomic
+def revoke_api_token(*, user, token_id: int) -> ApiToken:
+    """Revoke one of the user's own tokens (idempotent). Raises NotFound for someone else's token."""
+    token = ApiToken.objects.select_for_update().filter(pk=token_id, user=user).first()
+    if token is None:
+        raise NotFound()
+    if token.revoked_at is None:
+        token.revoked_at = timezone.now()
+        token.save(update_fields=["revoked_at"])
+        audit.record(token, "revoked", actor=user)
+    return token

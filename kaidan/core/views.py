@@ -1,0 +1,128 @@
+"""Pages of the core app: home, company settings, numbering series, API tokens, audit log."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.http import HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
+
+from kaidan.core import selectors, services
+from kaidan.core.access import SIGNED_IN, public_view, view_requires
+from kaidan.core.errors import DomainError, NotFound, ValidationFailed
+from kaidan.core.forms import CompanySettingsForm, SeriesForm, TokenForm
+from kaidan.core.roles import Capability, has_capability
+
+
+def apply_errors(form, exc: DomainError) -> None:
+    """Show a service's error on the form: field errors on their fields, the rest on top."""
+    if isinstance(exc, ValidationFailed):
+        for field, msgs in exc.fields.items():
+            for msg in msgs:
+                form.add_error(field if field in form.fields else None, msg)
+    else:
+        form.add_error(None, exc.message)
+
+
+@public_view
+def healthz(request):
+    return HttpResponse("ok", content_type="text/plain")
+
+
+@view_requires(SIGNED_IN)
+def home(request):
+    return render(request, "core/home.html", {"figures": selectors.home_figures()})
+
+
+@view_requires(Capability.MANAGE_COMPANY)
+@require_http_methods(["GET", "POST"])
+def company_settings(request):
+    company = selectors.company_settings()
+    form = CompanySettingsForm(request.POST or None, instance=company,
+                               initial={"version": company.version})
+    if request.method == "POST" and form.is_valid():
+        data = {name: form.cleaned_data[name] for name in CompanySettingsForm.Meta.fields}
+        try:
+            services.update_company_settings(actor=request.user, version=form.cleaned_data["version"], data=data)
+        except DomainError as exc:
+            apply_errors(form, exc)
+        else:
+            messages.success(request, _("Company settings saved."))
+            return redirect("company_settings")
+    history = selectors.history_of(company) if company.pk and company.version else []
+    return render(request, "core/company.html", {"form": form, "history": history[:50]})
+
+
+@view_requires(Capability.VIEW_SERIES)
+def series_list(request):
+    return render(request, "core/series.html", {
+        "series": selectors.series_list(),
+        "can_edit": has_capability(request.user, Capability.MANAGE_SERIES),
+    })
+
+
+@view_requires(Capability.MANAGE_SERIES)
+@require_http_methods(["GET", "POST"])
+def series_edit(request, doc_type: str):
+    series = selectors.series_list().filter(doc_type=doc_type).first()
+    if series is None:
+        raise_not_found()
+    form = SeriesForm(request.POST or None, instance=series)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.update_series(actor=request.user, doc_type=doc_type,
+                                   data={n: form.cleaned_data[n] for n in SeriesForm.Meta.fields})
+        except DomainError as exc:
+            apply_errors(form, exc)
+        else:
+            messages.success(request, _("Numbering series saved."))
+            return redirect("series_list")
+    return render(request, "core/series_edit.html", {"form": form, "series": series,
+                                                     "history": selectors.history_of(series)[:50]})
+
+
+@view_requires(SIGNED_IN)
+@require_http_methods(["GET", "POST"])
+def tokens(request):
+    form = TokenForm(request.POST or None)
+    new_secret = None
+    if request.method == "POST" and form.is_valid():
+        try:
+            _token, new_secret = services.create_api_token(user=request.user, name=form.cleaned_data["name"])
+        except DomainError as exc:
+            apply_errors(form, exc)
+        else:
+            form = TokenForm()
+    context = {"form": form, "tokens": selectors.tokens_of(request.user), "new_secret": new_secret}
+    template = "core/_tokens.html" if request.htmx else "core/tokens.html"
+    return render(request, template, context)
+
+
+@view_requires(SIGNED_IN)
+@require_POST
+def token_revoke(request, token_id: int):
+    try:
+        services.revoke_api_token(user=request.user, token_id=token_id)
+    except NotFound:
+        raise_not_found()
+    context = {"form": TokenForm(), "tokens": selectors.tokens_of(request.user), "new_secret": None}
+    if request.htmx:
+        return render(request, "core/_tokens.html", context)
+    messages.success(request, _("Token revoked."))
+    return redirect("tokens")
+
+
+@view_requires(Capability.VIEW_AUDIT)
+def audit_log(request):
+    events = selectors.audit_events(object_type=request.GET.get("object_type") or None,
+                                    action=request.GET.get("action") or None).order_by("-at", "-id")
+    page = Paginator(events, 50).get_page(request.GET.get("page"))
+    return render(request, "core/audit_log.html", {"page": page})
+
+
+def raise_not_found():
+    from django.http import Http404
+
+    raise Http404
