@@ -26,6 +26,11 @@ def _vendor() -> str:
     return "postgresql" if "postgres" in engine else "sqlite"
 
 
+@pytest.fixture(autouse=True)
+def fast_password_hashing(settings):
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
 @pytest.fixture
 def make_user(db):
     """make_user(role=Role.SALES, username=None) → a saved active user in that role's group."""

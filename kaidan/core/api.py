@@ -2,7 +2,7 @@
 
 
 from django.http import HttpRequest
-from ninja import Query, Router
+from ninja import Query, Router, Status
 from ninja.pagination import paginate
 
 from kaidan.core import selectors, services
@@ -77,7 +77,7 @@ def list_tokens(request: HttpRequest):
 def create_token(request: HttpRequest, payload: TokenIn):
     token, secret = services.create_api_token(user=request.auth, name=payload.name)
     token.secret = secret
-    return 201, token
+    return Status(201, token)
 
 
 @router.post("/tokens/{token_id}/revoke", response={200: TokenOut, **ERRORS})

@@ -26,6 +26,16 @@ from kaidan.core.errors import NotFound, ValidationFailed
 from kaidan.core.models import DocumentSeries
 
 DATE_FIELDS = {"yyyy": "%Y", "yy": "%y", "mm": "%m", "dd": "%d"}
+DEFAULT_SERIES = [
+    # doc_type, name, pattern, gapless — the series every installation starts with
+    ("customer", "客户 / Customer", "C{seq:05}", False),
+    ("quotation", "报价单 / Quotation", "QT{yyyy}{mm}-{seq:05}", False),
+    ("sales_order", "销售订单 / Sales order", "SO{yyyy}{mm}-{seq:05}", False),
+    ("delivery_note", "送货单 / Delivery note", "DN{yyyy}{mm}-{seq:05}", False),
+    ("invoice", "发票 / Invoice", "INV{yyyy}-{seq:06}", True),
+    ("credit_note", "红字发票 / Credit note", "CRN{yyyy}-{seq:05}", True),
+    ("payment", "收款单 / Payment", "PAY{yyyy}{mm}-{seq:05}", False),
+]
 
 
 def parse_pattern(pattern: str) -> list[tuple[str, str | None, str]]:
@@ -87,3 +97,10 @@ def next_number(doc_type: str, *, on: datetime.date | None = None) -> str:
 def preview(pattern: str, on: datetime.date | None = None) -> str:
     """What the first number of a pattern looks like (shown while editing a series)."""
     return format_number(pattern, on or timezone.localdate(), 1)
+
+
+def ensure_default_series(apps=None) -> None:
+    """Create the default series that are missing (run by the migration and after every migrate)."""
+    model = apps.get_model("core", "DocumentSeries") if apps else DocumentSeries
+    for doc_type, name, pattern, gapless in DEFAULT_SERIES:
+        model.objects.get_or_create(doc_type=doc_type, defaults={"name": name, "pattern": pattern, "gapless": gapless})

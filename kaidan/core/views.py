@@ -7,7 +7,7 @@ from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from kaidan.core import selectors, services
 from kaidan.core.access import SIGNED_IN, public_view, view_requires
@@ -32,6 +32,7 @@ def healthz(request):
 
 
 @view_requires(SIGNED_IN)
+@require_safe
 def home(request):
     return render(request, "core/home.html", {"figures": selectors.home_figures()})
 
@@ -56,6 +57,7 @@ def company_settings(request):
 
 
 @view_requires(Capability.VIEW_SERIES)
+@require_safe
 def series_list(request):
     return render(request, "core/series.html", {
         "series": selectors.series_list(),
@@ -115,6 +117,7 @@ def token_revoke(request, token_id: int):
 
 
 @view_requires(Capability.VIEW_AUDIT)
+@require_safe
 def audit_log(request):
     events = selectors.audit_events(object_type=request.GET.get("object_type") or None,
                                     action=request.GET.get("action") or None).order_by("-at", "-id")

@@ -4,16 +4,6 @@ keeps audit events append-only whatever code or SQL tries to change them."""
 from django.contrib.auth.management import create_permissions
 from django.db import migrations
 
-DEFAULT_SERIES = [
-    # doc_type, name, pattern, gapless
-    ("customer", "客户 / Customer", "C{seq:05}", False),
-    ("quotation", "报价单 / Quotation", "QT{yyyy}{mm}-{seq:05}", False),
-    ("sales_order", "销售订单 / Sales order", "SO{yyyy}{mm}-{seq:05}", False),
-    ("delivery_note", "送货单 / Delivery note", "DN{yyyy}{mm}-{seq:05}", False),
-    ("invoice", "发票 / Invoice", "INV{yyyy}-{seq:06}", True),
-    ("credit_note", "红字发票 / Credit note", "CRN{yyyy}-{seq:05}", True),
-    ("payment", "收款单 / Payment", "PAY{yyyy}{mm}-{seq:05}", False),
-]
 
 PG_GUARD = """
 CREATE OR REPLACE FUNCTION kaidan_audit_append_only() RETURNS trigger AS $$
@@ -38,6 +28,7 @@ SQLITE_UNGUARD = "DROP TRIGGER IF EXISTS core_auditevent_append_only;"
 
 
 def add_roles_and_series(apps, schema_editor):
+    from kaidan.core.numbering import ensure_default_series
     from kaidan.core.roles import sync_roles
 
     for app_label in ("auth", "core"):
@@ -46,10 +37,7 @@ def add_roles_and_series(apps, schema_editor):
         create_permissions(app_config, apps=apps, verbosity=0)
         app_config.models_module = None
     sync_roles(apps)
-    DocumentSeries = apps.get_model("core", "DocumentSeries")
-    for doc_type, name, pattern, gapless in DEFAULT_SERIES:
-        DocumentSeries.objects.get_or_create(doc_type=doc_type,
-                                             defaults={"name": name, "pattern": pattern, "gapless": gapless})
+    ensure_default_series(apps)
 
 
 def guard_audit(apps, schema_editor):
