@@ -65,5 +65,5 @@ def _recreate_postgres(url: str, *, create: bool) -> None:
             if create:
                 conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
     except psycopg.OperationalError as exc:
-        reason = str(exc).strip().splitlines()[-1] if str(exc).strip() else type(exc).__name__
-        raise Unavailable(f"PostgreSQL at {parts.hostname}:{parts.port or 5432} unreachable: {reason}") from exc
+        reason = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        raise Unavailable(f"PostgreSQL at {parts.hostname}:{parts.port or 5432} unreachable ({reason})") from exc
