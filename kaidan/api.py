@@ -12,7 +12,7 @@ from ninja.errors import AuthorizationError as NinjaForbidden
 
 from kaidan.core.api import router as core_router
 from kaidan.core.api_auth import API_AUTH
-from kaidan.core.errors import DomainError, ValidationFailed
+from kaidan.core.errors import DomainError, ValidationFailed, server_error_envelope
 
 logger = logging.getLogger("kaidan.api")
 
@@ -81,6 +81,4 @@ def on_http_error(request, exc: HttpError):
 def on_unexpected(request, exc):
     # Never a stack trace, SQL or path in a response: log it with the request id instead.
     logger.exception("unhandled API error")
-    return _envelope(request, 500, "server_error",
-                     _("Something went wrong on our side. Quote request id %(id)s.")
-                     % {"id": getattr(request, "request_id", "-")})
+    return api.create_response(request, server_error_envelope(getattr(request, "request_id", "-")), status=500)

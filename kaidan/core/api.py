@@ -2,11 +2,12 @@
 
 
 from django.http import HttpRequest
-from ninja import Query, Router, Status
+from ninja import Path, Query, Router, Status
 from ninja.pagination import paginate
 
 from kaidan.core import selectors, services
 from kaidan.core.access import SIGNED_IN, api_requires
+from kaidan.core.api_types import DbId, DocType
 from kaidan.core.idempotency import idempotent
 from kaidan.core.pagination import KaidanPagination, apply_sort
 from kaidan.core.roles import Capability, capabilities_of, roles_of
@@ -25,7 +26,7 @@ from kaidan.core.schemas import (
 )
 
 router = Router(tags=["core"])
-ERRORS = {401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 422: ErrorOut}
+ERRORS = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 422: ErrorOut}
 
 
 @router.get("/me", response={200: MeOut, **ERRORS})
@@ -61,7 +62,7 @@ def list_series(request: HttpRequest):
 
 @router.put("/series/{doc_type}", response={200: SeriesOut, **ERRORS})
 @api_requires(Capability.MANAGE_SERIES)
-def put_series(request: HttpRequest, doc_type: str, payload: SeriesIn):
+def put_series(request: HttpRequest, doc_type: Path[DocType], payload: SeriesIn):
     return services.update_series(actor=request.auth, doc_type=doc_type, data=payload.model_dump())
 
 
@@ -82,7 +83,7 @@ def create_token(request: HttpRequest, payload: TokenIn):
 
 @router.post("/tokens/{token_id}/revoke", response={200: TokenOut, **ERRORS})
 @api_requires(SIGNED_IN)
-def revoke_token(request: HttpRequest, token_id: int):
+def revoke_token(request: HttpRequest, token_id: Path[DbId]):
     return services.revoke_api_token(user=request.auth, token_id=token_id)
 
 

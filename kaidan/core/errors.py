@@ -12,6 +12,14 @@ from typing import Any
 
 from django.utils.translation import gettext_lazy as _
 
+SERVER_ERROR_MESSAGE = _("Something went wrong on our side. Give this request ID when you report it: %(id)s.")
+
+
+def server_error_envelope(request_id: str) -> dict[str, Any]:
+    """What a client sees of an unexpected error: no trace, SQL or path, just the request id."""
+    return {"code": "server_error", "message": str(SERVER_ERROR_MESSAGE) % {"id": request_id},
+            "detail": {"request_id": request_id}}
+
 
 class DomainError(Exception):
     """Base of every error a service raises on purpose."""

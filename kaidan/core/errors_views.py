@@ -4,6 +4,8 @@ from django.http import JsonResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 
+from kaidan.core.errors import server_error_envelope
+
 
 def _is_api(request) -> bool:
     return request.path.startswith("/api/")
@@ -25,8 +27,6 @@ def not_found(request, exception=None):
 def server_error(request):
     request_id = getattr(request, "request_id", "-")
     if _is_api(request):
-        return JsonResponse({"code": "server_error", "detail": {"request_id": request_id},
-                             "message": _("Something went wrong on our side. Quote request id %(id)s.")
-                             % {"id": request_id}}, status=500)
+        return JsonResponse(server_error_envelope(request_id), status=500)
     # A minimal context: the template must render even when the database is down.
     return render(request, "500.html", {"request_id": request_id}, status=500)

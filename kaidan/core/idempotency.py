@@ -76,7 +76,7 @@ def _run_with_key(run, request, *args, **kwargs):
     if key is None or request.method != "POST":
         return run(request, *args, **kwargs)
     if not key.strip() or len(key) > MAX_KEY_LENGTH:
-        return _error(ValidationFailed.for_field(HEADER, _("Use a key of 1 to 200 characters.")))
+        return _error(ValidationFailed.for_field(HEADER, _("The Idempotency-Key must be 1 to 200 characters long.")))
     user = resolve_api_user(request)
     if user is None:  # let the operation answer 401/403 itself
         return run(request, *args, **kwargs)

@@ -52,7 +52,8 @@ def parse_pattern(pattern: str) -> list[tuple[str, str | None, str]]:
         raise ValidationFailed.for_field("pattern", _("The pattern needs exactly one {seq}."))
     for _lit, field, spec in parts:
         if field == "seq" and spec and not (spec.startswith("0") and spec[1:].isdigit() and int(spec[1:]) <= 12):
-            raise ValidationFailed.for_field("pattern", _("Write the sequence as {seq} or {seq:05}."))
+            raise ValidationFailed.for_field("pattern",
+                                             _("Write the sequence as {seq} or {seq:0N}, with N from 1 to 12."))
         if field in DATE_FIELDS and spec:
             raise ValidationFailed.for_field("pattern", _("Date placeholders take no format."))
     return parts

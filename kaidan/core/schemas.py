@@ -6,7 +6,9 @@ from decimal import Decimal
 from typing import Any
 
 from ninja import Field, FilterSchema, Schema
-from pydantic import ConfigDict
+from pydantic import ConfigDict, field_validator
+
+from kaidan.core.api_types import DbId, Rate, Text, clean_text
 
 
 class ErrorOut(Schema):
@@ -19,6 +21,11 @@ class StrictIn(Schema):
     """Inputs refuse unknown fields, so a typo is a 422 naming it, not a silent no-op."""
 
     model_config = ConfigDict(extra="forbid")
+
+    @field_validator("*", mode="after")
+    @classmethod
+    def _storable_text(cls, value):
+        return clean_text(value)
 
 
 class MeOut(Schema):
@@ -42,15 +49,16 @@ class CompanyOut(Schema):
 
 
 class CompanyIn(StrictIn):
-    version: int = Field(..., ge=0)
-    name: str = Field(..., max_length=200)
-    uscc: str = Field("", max_length=18)
-    address: str = Field("", max_length=300)
-    phone: str = Field("", max_length=40)
-    bank_name: str = Field("", max_length=200)
-    bank_account: str = Field("", max_length=40)
-    base_currency: str = Field("CNY", max_length=3)
-    default_vat_rate: Decimal = Field(Decimal("0.13"), ge=0, lt=1, max_digits=5, decimal_places=4)
+    version: int = Field(..., ge=0, le=2**31 - 1)
+    name: Text = Field(..., min_length=1, max_length=200)
+    uscc: Text = Field("", pattern=r"^([0-9A-HJ-NPQRTUWXYa-hj-npqrtuwxy]{18})?$",
+                      description="统一社会信用代码: 18 characters, the last one a check character")
+    address: Text = Field("", max_length=300)
+    phone: Text = Field("", max_length=40)
+    bank_name: Text = Field("", max_length=200)
+    bank_account: Text = Field("", max_length=40, pattern=r"^[0-9 \-]*$")
+    base_currency: Text = Field("CNY", pattern=r"^[A-Z]{3}$")
+    default_vat_rate: Rate = Decimal("0.13")
 
 
 class TokenOut(Schema):
@@ -67,7 +75,7 @@ class TokenCreatedOut(TokenOut):
 
 
 class TokenIn(StrictIn):
-    name: str = Field(..., min_length=1, max_length=100)
+    name: Text = Field(..., min_length=1, max_length=100)
 
 
 class SeriesOut(Schema):
@@ -79,8 +87,8 @@ class SeriesOut(Schema):
 
 
 class SeriesIn(StrictIn):
-    name: str = Field(..., min_length=1, max_length=100)
-    pattern: str = Field(..., min_length=1, max_length=60)
+    name: Text = Field(..., min_length=1, max_length=100)
+    pattern: Text = Field(..., min_length=1, max_length=60, examples=["SO{yyyy}{mm}-{seq:05}"])
     active: bool = True
 
 
@@ -97,9 +105,13 @@ class AuditEventOut(Schema):
     request_id: str
 
 
+AUDIT_SORT = r"^-?(at|action|object_type)(,-?(at|action|object_type))*$"
+
+
 class AuditFilter(FilterSchema):
-    object_type: str | None = None
-    object_id: str | None = None
-    action: str | None = None
-    actor_id: int | None = None
-    sort: str | None = Field(None, description="Fields: at, action, object_type; prefix - for descending")
+    object_type: Text | None = Field(None, max_length=100)
+    object_id: Text | None = Field(None, max_length=64)
+    action: Text | None = Field(None, max_length=50)
+    actor_id: DbId | None = None
+    sort: str | None = Field(None, pattern=AUDIT_SORT,
+                             description="Comma list of at, action, object_type; prefix - for descending")

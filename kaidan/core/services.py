@@ -10,7 +10,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from kaidan.core import audit, numbering
+from kaidan.core import audit, locks, numbering
 from kaidan.core.api_auth import new_token_secret
 from kaidan.core.errors import NotFound, StaleEdit, ValidationFailed
 from kaidan.core.models import ApiToken, CompanySettings, DocumentSeries
@@ -39,7 +39,7 @@ def _apply(instance, data: dict[str, Any], allowed: list[str]) -> None:
 @transaction.atomic
 def update_company_settings(*, actor, version: int, data: dict[str, Any]) -> CompanySettings:
     """Edit the company settings made on ``version``. Raises StaleEdit, ValidationFailed."""
-    company = CompanySettings.objects.select_for_update().filter(pk=1).first()
+    company = locks.lock_company_settings()
     if company is None:
         company = CompanySettings(pk=1, name="", version=0)
     if company.version != version:
@@ -58,7 +58,7 @@ def update_company_settings(*, actor, version: int, data: dict[str, Any]) -> Com
 @transaction.atomic
 def update_series(*, actor, doc_type: str, data: dict[str, Any]) -> DocumentSeries:
     """Change a numbering series. Raises NotFound, ValidationFailed."""
-    series = DocumentSeries.objects.select_for_update().filter(doc_type=doc_type).first()
+    series = locks.lock_series(doc_type)
     if series is None:
         raise NotFound()
     before = audit.snapshot(series, SERIES_FIELDS)
@@ -85,7 +85,7 @@ def create_api_token(*, user, name: str) -> tuple[ApiToken, str]:
 @transaction.atomic
 def revoke_api_token(*, user, token_id: int) -> ApiToken:
     """Revoke one of the user's own tokens (idempotent). Raises NotFound for someone else's token."""
-    token = ApiToken.objects.select_for_update().filter(pk=token_id, user=user).first()
+    token = locks.lock_token(token_id=token_id, user=user)
     if token is None:
         raise NotFound()
     if token.revoked_at is None:

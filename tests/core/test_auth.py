@@ -125,3 +125,20 @@ class TestLogin:
         client = client_for()
         assert client.post("/accounts/logout/").status_code == 302
         assert client.get("/").status_code == 302
+
+
+class TestPasswordChange:
+    def test_a_user_changes_their_password(self, client_for):
+        client = client_for(Role.SALES)
+        old = f"pw-{client.user.username}-Long1"
+        response = client.post("/accounts/password/", {"old_password": old, "new_password1": "Qz8!kaidan-new",
+                                                       "new_password2": "Qz8!kaidan-new"})
+        assert response.status_code == 302
+        client.user.refresh_from_db()
+        assert client.user.check_password("Qz8!kaidan-new")
+
+
+def test_api_docs_work_offline(client):
+    page = client.get("/api/docs").content.decode()
+    assert "cdn" not in page.lower()
+    assert "/static/ninja/swagger-ui-bundle.js" in page
