@@ -8,6 +8,7 @@ from ninja.pagination import paginate
 from kaidan.core import selectors, services
 from kaidan.core.access import SIGNED_IN, api_requires
 from kaidan.core.api_types import DbId, DocType
+from kaidan.core.display import display_name
 from kaidan.core.idempotency import idempotent
 from kaidan.core.pagination import KaidanPagination, apply_sort
 from kaidan.core.roles import Capability, capabilities_of, roles_of
@@ -36,7 +37,7 @@ def me(request: HttpRequest):
     roles = roles_of(user)
     caps = sorted({str(c) for r in roles for c in capabilities_of(r)} |
                   ({str(c) for c in Capability} if user.is_superuser else set()))
-    return {"id": user.pk, "username": user.get_username(), "full_name": user.get_full_name(),
+    return {"id": user.pk, "username": user.get_username(), "full_name": display_name(user),
             "roles": [r.value for r in roles], "capabilities": caps}
 
 

@@ -10,9 +10,22 @@ from decimal import Decimal
 from typing import Any
 
 from django.db import models
+from django.utils.translation import pgettext_lazy
 
 from kaidan.core.context import current_request_id
 from kaidan.core.models import AuditEvent
+
+# Labels for the actions apps record; an action without one is shown as recorded.
+ACTION_LABELS = {
+    "created": pgettext_lazy("audit action", "Created"),
+    "updated": pgettext_lazy("audit action", "Updated"),
+    "revoked": pgettext_lazy("audit action", "Revoked"),
+    "deleted": pgettext_lazy("audit action", "Deleted"),
+}
+
+
+def action_label(action: str) -> str:
+    return str(ACTION_LABELS.get(action, action))
 
 
 def _jsonable(value: Any) -> Any:
@@ -56,3 +69,10 @@ def record(instance: models.Model, action: str, *, actor=None, before: dict | No
         after=after,
         request_id=current_request_id(),
     )
+
+
+def changes_of(event: AuditEvent, model: type[models.Model]) -> list[tuple[str, Any, Any]]:
+    """(field label, before, after) per changed field, labelled with the model's verbose names."""
+    labels = {f.name: str(f.verbose_name) for f in model._meta.concrete_fields}
+    before, after = event.before or {}, event.after or {}
+    return [(labels.get(k, k), before.get(k), after.get(k)) for k in sorted(set(before) | set(after))]

@@ -30,3 +30,10 @@ class SeriesForm(forms.ModelForm):
 
 class TokenForm(forms.Form):
     name = forms.CharField(label=_("Token name"), max_length=100)
+
+
+class AuditFilterForm(forms.Form):
+    """The audit log's filters; Django's CharField refuses NUL characters the database cannot take."""
+
+    object_type = forms.CharField(label=_("Object type"), required=False, max_length=100)
+    action = forms.CharField(label=_("Action"), required=False, max_length=50)

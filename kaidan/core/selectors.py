@@ -6,7 +6,7 @@ from django.contrib.auth import get_user_model
 from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 
-from kaidan.core.audit import object_type_of
+from kaidan.core.audit import action_label, changes_of, object_type_of
 from kaidan.core.models import ApiToken, AuditEvent, CompanySettings, DocumentSeries
 from kaidan.core.roles import Role
 
@@ -17,9 +17,17 @@ def company_settings() -> CompanySettings:
 
 
 def history_of(instance) -> QuerySet[AuditEvent]:
-    """The audit events of one object, newest first (the history panel of a document)."""
+    """The audit events of one object, newest first."""
     return (AuditEvent.objects.filter(object_type=object_type_of(instance), object_id=str(instance.pk))
             .select_related("actor").order_by("-at", "-id"))
+
+
+def history_panel(instance, limit: int = 50) -> list[dict]:
+    """What the history panel of a document shows: when, who, what, and each change labelled."""
+    return [
+        {"at": e.at, "actor": e.actor, "action": action_label(e.action), "changes": changes_of(e, type(instance))}
+        for e in history_of(instance)[:limit]
+    ]
 
 
 def audit_events(*, object_type: str | None = None, object_id: str | None = None, action: str | None = None,

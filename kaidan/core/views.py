@@ -12,7 +12,7 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 from kaidan.core import selectors, services
 from kaidan.core.access import SIGNED_IN, public_view, view_requires
 from kaidan.core.errors import DomainError, NotFound, ValidationFailed
-from kaidan.core.forms import CompanySettingsForm, SeriesForm, TokenForm
+from kaidan.core.forms import AuditFilterForm, CompanySettingsForm, SeriesForm, TokenForm
 from kaidan.core.roles import Capability, has_capability
 
 
@@ -52,8 +52,8 @@ def company_settings(request):
         else:
             messages.success(request, _("Company settings saved."))
             return redirect("company_settings")
-    history = selectors.history_of(company) if company.pk and company.version else []
-    return render(request, "core/company.html", {"form": form, "history": history[:50]})
+    history = selectors.history_panel(company) if company.version else []
+    return render(request, "core/company.html", {"form": form, "history": history})
 
 
 @view_requires(Capability.VIEW_SERIES)
@@ -82,7 +82,7 @@ def series_edit(request, doc_type: str):
             messages.success(request, _("Numbering series saved."))
             return redirect("series_list")
     return render(request, "core/series_edit.html", {"form": form, "series": series,
-                                                     "history": selectors.history_of(series)[:50]})
+                                                     "history": selectors.history_panel(series)})
 
 
 @view_requires(SIGNED_IN)
@@ -119,10 +119,12 @@ def token_revoke(request, token_id: int):
 @view_requires(Capability.VIEW_AUDIT)
 @require_safe
 def audit_log(request):
-    events = selectors.audit_events(object_type=request.GET.get("object_type") or None,
-                                    action=request.GET.get("action") or None).order_by("-at", "-id")
+    filters = AuditFilterForm(request.GET)
+    wanted = filters.cleaned_data if filters.is_valid() else {}
+    events = selectors.audit_events(object_type=wanted.get("object_type") or None,
+                                    action=wanted.get("action") or None).order_by("-at", "-id")
     page = Paginator(events, 50).get_page(request.GET.get("page"))
-    return render(request, "core/audit_log.html", {"page": page})
+    return render(request, "core/audit_log.html", {"page": page, "filters": filters})
 
 
 def raise_not_found():

@@ -122,3 +122,10 @@ class TestAuditApi:
         response = api_for(Role.FINANCE).get("/api/audit-events", {"limit": 100000})
         assert response.status_code == 422
         assert "limit" in response.json()["detail"]["fields"]
+
+
+def test_the_audit_log_page_filters_and_survives_nul_characters(event, client_for):
+    client = client_for(Role.ADMIN)
+    listed = client.get("/settings/audit/", {"object_type": "core.companysettings"})
+    assert "甲公司" in listed.content.decode()
+    assert client.get("/settings/audit/", {"object_type": "a\x00b", "page": "x"}).status_code == 200
