@@ -34,6 +34,8 @@ class ActiveSessionAuth(SessionAuth):
     """Django session of an active user; ninja checks the CSRF token for unsafe methods."""
 
     def authenticate(self, request, key):
+        if request.headers.get("Authorization"):
+            return None  # a client that sends credentials means those: a bad token is not rescued by a cookie
         user = request.user
         if user.is_authenticated and user.is_active:
             return user

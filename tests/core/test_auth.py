@@ -142,3 +142,9 @@ def test_api_docs_work_offline(client):
     page = client.get("/api/docs").content.decode()
     assert "cdn" not in page.lower()
     assert "/static/ninja/swagger-ui-bundle.js" in page
+
+
+def test_a_bad_token_is_not_rescued_by_a_session_cookie(client_for):
+    client = client_for(Role.SALES)
+    assert client.get("/api/me").status_code == 200
+    assert client.get("/api/me", HTTP_AUTHORIZATION="Bearer kd_revoked-or-wrong").status_code == 401
