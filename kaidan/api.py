@@ -13,6 +13,7 @@ from ninja.errors import AuthorizationError as NinjaForbidden
 from kaidan.core.api import router as core_router
 from kaidan.core.api_auth import API_AUTH
 from kaidan.core.errors import DomainError, ValidationFailed, server_error_envelope
+from kaidan.core.validation_messages import message_for
 
 logger = logging.getLogger("kaidan.api")
 
@@ -49,7 +50,7 @@ def on_domain_error(request, exc: DomainError):
 def on_validation_error(request, exc: ValidationError):
     fields: dict[str, list[str]] = {}
     for error in exc.errors:
-        fields.setdefault(_field_name(error.get("loc", ())), []).append(str(error.get("msg", "")))
+        fields.setdefault(_field_name(error.get("loc", ())), []).append(message_for(error))
     return on_domain_error(request, ValidationFailed(fields))
 
 

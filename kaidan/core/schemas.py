@@ -51,13 +51,13 @@ class CompanyOut(Schema):
 class CompanyIn(StrictIn):
     version: int = Field(..., ge=0, le=2**31 - 1)
     name: Text = Field(..., min_length=1, max_length=200)
-    uscc: Text = Field("", pattern=r"^([0-9A-HJ-NPQRTUWXYa-hj-npqrtuwxy]{18})?$",
+    uscc: str = Field("", pattern=r"^([0-9A-HJ-NPQRTUWXYa-hj-npqrtuwxy]{18})?$",
                       description="统一社会信用代码: 18 characters, the last one a check character")
     address: Text = Field("", max_length=300)
     phone: Text = Field("", max_length=40)
     bank_name: Text = Field("", max_length=200)
-    bank_account: Text = Field("", max_length=40, pattern=r"^[0-9 \-]*$")
-    base_currency: Text = Field("CNY", pattern=r"^[A-Z]{3}$")
+    bank_account: str = Field("", max_length=40, pattern=r"^[0-9 \-]*$")
+    base_currency: str = Field("CNY", pattern=r"^[A-Z]{3}$")
     default_vat_rate: Rate = Decimal("0.13")
 
 

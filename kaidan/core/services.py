@@ -49,9 +49,12 @@ def update_company_settings(*, actor, version: int, data: dict[str, Any]) -> Com
     if isinstance(company.uscc, str):
         company.uscc = company.uscc.strip().upper()
     full_clean_or_raise(company, exclude=["version"])
+    after = audit.snapshot(company, COMPANY_FIELDS)
+    if after == before and company.version > 0:
+        return company  # nothing changed: no new version, no history noise
     company.version += 1
     company.save()
-    audit.record(company, "updated", actor=actor, before=before, after=audit.snapshot(company, COMPANY_FIELDS))
+    audit.record(company, "updated", actor=actor, before=before, after=after)
     return company
 
 
@@ -65,8 +68,10 @@ def update_series(*, actor, doc_type: str, data: dict[str, Any]) -> DocumentSeri
     _apply(series, data, SERIES_FIELDS)
     numbering.parse_pattern(series.pattern)
     full_clean_or_raise(series)
-    series.save()
-    audit.record(series, "updated", actor=actor, before=before, after=audit.snapshot(series, SERIES_FIELDS))
+    after = audit.snapshot(series, SERIES_FIELDS)
+    if after != before:
+        series.save()
+        audit.record(series, "updated", actor=actor, before=before, after=after)
     return series
 
 

@@ -120,3 +120,27 @@ class TestCompanyPage:
         response = client.post("/settings/company/", {**data, "name": "B"}, HTTP_ACCEPT_LANGUAGE="en")
         assert "Someone else changed" in response.content.decode()
         assert CompanySettings.objects.get().name == "A"
+
+
+class TestTranslatedApiErrors:
+    def test_field_errors_come_in_the_request_language(self, api_for):
+        api = api_for(Role.ADMIN)
+        body = {"version": 0, "name": "", "default_vat_rate": "0.12345", "base_currency": "rmb"}
+        zh = api.put("/api/company", body, headers={"Accept-Language": "zh-CN"}).json()["detail"]["fields"]
+        en = api.put("/api/company", body, headers={"Accept-Language": "en"}).json()["detail"]["fields"]
+        assert en["name"] == ["Enter at least 1 character."]
+        assert en["default_vat_rate"] == ["Use at most 4 decimal places."]
+        assert en["base_currency"] == ["The format is not valid."]
+        assert zh["name"] != en["name"] and zh["default_vat_rate"] != en["default_vat_rate"]
+
+    def test_a_missing_field_says_so(self, api_for):
+        fields = api_for(Role.ADMIN).put("/api/company", {"name": "x"}, headers={"Accept-Language": "en"}).json()
+        assert fields["detail"]["fields"]["version"] == ["This field is required."]
+
+
+def test_saving_unchanged_settings_adds_no_version_or_history(make_user):
+    admin = make_user(Role.ADMIN)
+    services.update_company_settings(actor=admin, version=0, data={"name": "同一家"})
+    again = services.update_company_settings(actor=admin, version=1, data={"name": "同一家"})
+    assert again.version == 1
+    assert AuditEvent.objects.filter(object_type="core.companysettings").count() == 1

@@ -62,7 +62,6 @@ class TestNextNumber:
 
 
 @pytest.mark.django_db(transaction=True)
-@pytest.mark.postgres
 def test_a_gapless_series_refuses_to_number_outside_a_transaction():
     with pytest.raises(RuntimeError, match="posting transaction"):
         numbering.next_number("invoice")
