@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import functools
 import hashlib
+import re
 from datetime import timedelta
 
 from django.conf import settings
@@ -27,7 +28,7 @@ from kaidan.core.errors import Conflict, ValidationFailed
 from kaidan.core.models import IdempotencyRecord
 
 HEADER = "Idempotency-Key"
-MAX_KEY_LENGTH = 200
+VALID_KEY = re.compile(r"[\x21-\x7e]{1,200}")
 
 
 def _request_hash(request) -> str:
@@ -75,8 +76,9 @@ def _run_with_key(run, request, *args, **kwargs):
     key = request.headers.get(HEADER)
     if key is None or request.method != "POST":
         return run(request, *args, **kwargs)
-    if not key.strip() or len(key) > MAX_KEY_LENGTH:
-        return _error(ValidationFailed.for_field(HEADER, _("The Idempotency-Key must be 1 to 200 characters long.")))
+    if not VALID_KEY.fullmatch(key):
+        return _error(ValidationFailed.for_field(
+            HEADER, _("The Idempotency-Key must be 1 to 200 visible ASCII characters (a UUID is ideal).")))
     user = resolve_api_user(request)
     if user is None:  # let the operation answer 401/403 itself
         return run(request, *args, **kwargs)
@@ -114,3 +116,10 @@ def idempotent(op_func):
 
     op_func._kaidan_idempotent = True
     return decorate_view(wrap_run)(op_func)
+
+
+def purge_expired_records() -> int:
+    """Delete records older than the TTL; returns how many. Run daily (`kaidan purge_idempotency_keys`)."""
+    cutoff = timezone.now() - timedelta(hours=settings.KAIDAN_IDEMPOTENCY_TTL_HOURS)
+    deleted, _by_model = IdempotencyRecord.objects.filter(created_at__lt=cutoff).delete()
+    return deleted

@@ -69,9 +69,25 @@ class TestReplay:
         assert response.json()["code"] == "conflict"
         assert tokens_named(api.user, "slow") == 0
 
-    def test_an_overlong_key_is_refused(self, api_for):
-        response = api_for().post("/api/tokens", {"name": "x"}, headers={"Idempotency-Key": "k" * 201})
+    @pytest.mark.parametrize("key", ["k" * 201, "", "with space", "tab\there"])
+    def test_a_malformed_key_is_refused(self, api_for, key):
+        response = api_for().post("/api/tokens", {"name": "x"}, headers={"Idempotency-Key": key})
         assert response.status_code == 422
+        assert "Idempotency-Key" in response.json()["detail"]["fields"]
+
+    def test_expired_records_are_purged_and_their_key_is_free_again(self, api_for, settings):
+        from datetime import timedelta
+
+        from django.core.management import call_command
+        from django.utils import timezone
+
+        api = api_for()
+        api.post("/api/tokens", {"name": "old"}, headers={"Idempotency-Key": "k-old"})
+        IdempotencyRecord.objects.update(created_at=timezone.now() - timedelta(hours=25))
+        call_command("purge_idempotency_keys")
+        assert not IdempotencyRecord.objects.exists()
+        again = api.post("/api/tokens", {"name": "old"}, headers={"Idempotency-Key": "k-old"})
+        assert again.status_code == 201 and "Idempotent-Replayed" not in again
 
 
 @pytest.mark.postgres
