@@ -37,10 +37,9 @@ def navigation(request):
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return {}
-    path = request.path
     flow = [{"label": label, "url": _url(name)} for label, name in FLOW]
     settings_nav = [
-        {"label": label, "url": reverse(name), "active": path.startswith(reverse(name))}
+        {"label": label, "url": reverse(name)}
         for label, name, cap in SETTINGS
         if cap is None or has_capability(user, cap)
     ]

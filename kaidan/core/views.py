@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.http import HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
@@ -70,7 +70,7 @@ def series_list(request):
 def series_edit(request, doc_type: str):
     series = selectors.series_list().filter(doc_type=doc_type).first()
     if series is None:
-        raise_not_found()
+        raise Http404
     form = SeriesForm(request.POST or None, instance=series)
     if request.method == "POST" and form.is_valid():
         try:
@@ -108,7 +108,7 @@ def token_revoke(request, token_id: int):
     try:
         services.revoke_api_token(user=request.user, token_id=token_id)
     except NotFound:
-        raise_not_found()
+        raise Http404 from None
     context = {"form": TokenForm(), "tokens": selectors.tokens_of(request.user), "new_secret": None}
     if request.htmx:
         return render(request, "core/_tokens.html", context)
@@ -125,9 +125,3 @@ def audit_log(request):
                                     action=wanted.get("action") or None).order_by("-at", "-id")
     page = Paginator(events, 50).get_page(request.GET.get("page"))
     return render(request, "core/audit_log.html", {"page": page, "filters": filters})
-
-
-def raise_not_found():
-    from django.http import Http404
-
-    raise Http404
