@@ -57,8 +57,9 @@ def put_company(request: HttpRequest, payload: CompanyIn):
 
 @router.get("/series", response={200: list[SeriesOut], **ERRORS})
 @api_requires(Capability.VIEW_SERIES)
+@paginate(KaidanPagination)
 def list_series(request: HttpRequest):
-    return list(selectors.series_list())
+    return selectors.series_list()
 
 
 @router.put("/series/{doc_type}", response={200: SeriesOut, **ERRORS})
@@ -69,8 +70,9 @@ def put_series(request: HttpRequest, doc_type: Path[DocType], payload: SeriesIn)
 
 @router.get("/tokens", response={200: list[TokenOut], **ERRORS})
 @api_requires(SIGNED_IN)
+@paginate(KaidanPagination)
 def list_tokens(request: HttpRequest):
-    return list(selectors.tokens_of(request.auth))
+    return selectors.tokens_of(request.auth)
 
 
 @router.post("/tokens", response={201: TokenCreatedOut, **ERRORS})

@@ -129,3 +129,23 @@ def test_the_audit_log_page_filters_and_survives_nul_characters(event, client_fo
     listed = client.get("/settings/audit/", {"object_type": "core.companysettings"})
     assert "甲公司" in listed.content.decode()
     assert client.get("/settings/audit/", {"object_type": "a\x00b", "page": "x"}).status_code == 200
+
+
+def test_listing_audit_events_takes_the_same_queries_for_5_or_50_rows(api_for, make_user):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    api = api_for(Role.FINANCE)
+    api.get("/api/me")  # token's last_used_at is now fresh: no write inside the measured calls
+
+    def queries_for_list():
+        with CaptureQueriesContext(connection) as ctx:
+            assert api.get("/api/audit-events", {"limit": 100}).status_code == 200
+        return len(ctx.captured_queries)
+
+    for i in range(5):
+        services.create_api_token(user=make_user(), name=f"t{i}")
+    few = queries_for_list()
+    for i in range(45):
+        services.create_api_token(user=make_user(), name=f"u{i}")
+    assert queries_for_list() == few

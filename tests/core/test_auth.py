@@ -148,3 +148,12 @@ def test_a_bad_token_is_not_rescued_by_a_session_cookie(client_for):
     client = client_for(Role.SALES)
     assert client.get("/api/me").status_code == 200
     assert client.get("/api/me", HTTP_AUTHORIZATION="Bearer kd_revoked-or-wrong").status_code == 401
+
+
+def test_token_list_is_paginated_and_shows_only_mine(api_for, make_user):
+    services.create_api_token(user=make_user(), name="someone else's")
+    api = api_for(Role.SALES)
+    services.create_api_token(user=api.user, name="second")
+    page = api.get("/api/tokens", {"limit": 1}).json()
+    assert page["count"] == 2 and len(page["items"]) == 1 and page["limit"] == 1
+    assert all("secret" not in item for item in page["items"])
