@@ -15,10 +15,13 @@ $(STAMP): requirements.lock pyproject.toml
 
 install: $(STAMP)
 
+# The background worker (Excel imports) runs beside the web server and stops when it stops.
 run: $(STAMP)
 	$(BIN)/kaidan migrate --noinput
 	$(BIN)/kaidan load_demo
-	HTTPS=0 $(BIN)/kaidan serve
+	$(BIN)/kaidan db_worker --no-reload & worker=$$!; \
+	trap 'kill $$worker 2>/dev/null' EXIT; trap 'exit 130' INT TERM; \
+	HTTPS=0 $(BIN)/kaidan serve; status=$$?; exit $$status
 
 test: $(STAMP)
 	$(BIN)/pytest

@@ -10,10 +10,13 @@ from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 from ninja.errors import AuthorizationError as NinjaForbidden
 
+from kaidan.catalog.api import router as catalog_router
 from kaidan.core.api import router as core_router
 from kaidan.core.api_auth import API_AUTH
 from kaidan.core.errors import DomainError, ValidationFailed, server_error_envelope
 from kaidan.core.validation_messages import message_for
+from kaidan.parties.api import router as parties_router
+from kaidan.transfer.api import router as transfer_router
 
 logger = logging.getLogger("kaidan.api")
 
@@ -26,6 +29,9 @@ api = NinjaAPI(
     urls_namespace="api",
 )
 api.add_router("/", core_router)
+api.add_router("/", parties_router)
+api.add_router("/", catalog_router)
+api.add_router("/", transfer_router)
 
 
 def _envelope(request, status: int, code: str, message, detail=None):

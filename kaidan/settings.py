@@ -55,6 +55,11 @@ INSTALLED_APPS = [
     "axes",
     "sequences",
     "kaidan.core",
+    "kaidan.parties",
+    "kaidan.catalog",
+    "django_tasks",
+    "django_tasks_db",
+    "kaidan.transfer",
 ]
 
 MIDDLEWARE = [
@@ -183,3 +188,22 @@ KAIDAN_API_PAGE_MAX = 200
 KAIDAN_IDEMPOTENCY_TTL_HOURS = 24
 KAIDAN_IDEMPOTENCY_STALE_SECONDS = 300
 KAIDAN_APP_NAME = _("Kaidan")
+# --- Background work and Excel import/export (kaidan.transfer) ----------------------------------
+# The database queue by default (run `kaidan db_worker`, which `make run` starts); the tests run
+# tasks inline with django_tasks.backends.immediate.ImmediateBackend.
+TASKS = {"default": {"BACKEND": os.environ.get("TASKS_BACKEND", "django_tasks_db.DatabaseBackend")}}
+# What `kaidan import KIND` and the import pages can import: kind → the importer defined next to its models.
+KAIDAN_IMPORTERS = {
+    "customers": "kaidan.parties.importer.CUSTOMERS",
+    "products": "kaidan.catalog.importer.PRODUCTS",
+}
+KAIDAN_IMPORT_MAX_BYTES = 20 * 1024 * 1024
+KAIDAN_IMPORT_MAX_ROWS = 100_000
+FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440  # larger uploads are streamed to a temporary file, not held in memory
+
+# `kaidan load_demo` runs these in order; each returns a line per thing it created (none on a re-run).
+KAIDAN_DEMO_LOADERS = [
+    "kaidan.core.demo.load_demo",
+    "kaidan.parties.demo.load_demo",
+    "kaidan.catalog.demo.load_demo",
+]

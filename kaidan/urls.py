@@ -17,6 +17,9 @@ urlpatterns = [
     path("i18n/setlang/", public_view(set_language), name="set_language"),
     path("admin/", admin.site.urls),
     path("api/", api.urls),
+    path("customers/", include("kaidan.parties.urls")),
+    path("products/", include("kaidan.catalog.urls")),
+    path("transfer/", include("kaidan.transfer.urls")),
     path("", include("kaidan.core.urls")),
 ]
 

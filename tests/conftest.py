@@ -97,3 +97,11 @@ def api_for(make_user):
 @pytest.fixture
 def is_postgres():
     return connection.vendor == "postgresql"
+
+
+@pytest.fixture(autouse=True)
+def background_tasks_inline(settings, tmp_path_factory):
+    """Background tasks (django-tasks) run at once, in the test, with the ImmediateBackend; files a
+    task or request stores go to a temporary MEDIA_ROOT, never var/."""
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+    settings.MEDIA_ROOT = tmp_path_factory.getbasetemp() / "media"

@@ -10,6 +10,8 @@ from decimal import Decimal
 from typing import Any
 
 from django.db import models
+from django.utils.text import capfirst
+from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from kaidan.core.context import current_request_id
@@ -21,6 +23,13 @@ ACTION_LABELS = {
     "updated": pgettext_lazy("audit action", "Updated"),
     "revoked": pgettext_lazy("audit action", "Revoked"),
     "deleted": pgettext_lazy("audit action", "Deleted"),
+    "blocked": pgettext_lazy("audit action", "Blocked"),
+    "activated": pgettext_lazy("audit action", "Activated"),
+    "deactivated": pgettext_lazy("audit action", "Deactivated"),
+    "address_saved": pgettext_lazy("audit action", "Address saved"),
+    "address_deleted": pgettext_lazy("audit action", "Address removed"),
+    "contact_saved": pgettext_lazy("audit action", "Contact saved"),
+    "contact_deleted": pgettext_lazy("audit action", "Contact removed"),
 }
 
 
@@ -71,8 +80,36 @@ def record(instance: models.Model, action: str, *, actor=None, before: dict | No
     )
 
 
-def changes_of(event: AuditEvent, model: type[models.Model]) -> list[tuple[str, Any, Any]]:
-    """(field label, before, after) per changed field, labelled with the model's verbose names."""
-    labels = {f.name: str(f.verbose_name) for f in model._meta.concrete_fields}
-    before, after = event.before or {}, event.after or {}
-    return [(labels.get(k, k), before.get(k), after.get(k)) for k in sorted(set(before) | set(after))]
+class ChangeFormatter:
+    """Turns stored before/after values into what people read: field labels from the models'
+    verbose names, foreign keys as the related object's name, booleans as yes/no."""
+
+    def __init__(self, *model_classes: type[models.Model]):
+        self.fields: dict[str, models.Field] = {}
+        for model in reversed(model_classes):  # the first model's labels win
+            self.fields.update({f.name: f for f in model._meta.concrete_fields})
+        self._related: dict[tuple[type, Any], str] = {}
+
+    def label(self, name: str) -> str:
+        field = self.fields.get(name)
+        return capfirst(str(field.verbose_name)) if field is not None else name
+
+    def value(self, name: str, value: Any) -> Any:
+        field = self.fields.get(name)
+        if isinstance(value, bool):
+            return str(_("Yes") if value else _("No"))
+        if field is not None and field.is_relation and value not in (None, ""):
+            key = (field.related_model, value)
+            if key not in self._related:
+                related = field.related_model._default_manager.filter(pk=value).first()
+                self._related[key] = str(related) if related is not None else f"#{value}"
+            return self._related[key]
+        if field is not None and field.choices and value is not None:
+            return str(dict(field.flatchoices).get(value, value))
+        return value
+
+    def changes(self, event: AuditEvent) -> list[tuple[str, Any, Any]]:
+        """(label, before, after) per changed field; before is None for a creation."""
+        before, after = event.before or {}, event.after or {}
+        return [(self.label(k), self.value(k, before[k]) if k in before else None, self.value(k, after.get(k)))
+                for k in sorted(set(before) | set(after))]

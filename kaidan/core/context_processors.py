@@ -8,8 +8,8 @@ from kaidan.core.roles import Capability, has_capability, roles_of
 # (label, url name once the app exists). Later issues fill in the url names.
 FLOW = [
     (_("Orders"), None),
-    (_("Customers"), None),
-    (_("Products"), None),
+    (_("Customers"), "customer_list"),
+    (_("Products"), "product_list"),
     (_("Stock"), None),
     (_("Approvals"), None),
     (_("Shipping"), None),

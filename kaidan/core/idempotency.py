@@ -32,9 +32,22 @@ VALID_KEY = re.compile(r"[\x21-\x7e]{1,200}")
 
 
 def _request_hash(request) -> str:
+    """SHA-256 of method, path and body. Multipart bodies are hashed from the parsed fields and
+    file contents, read in chunks: an upload never has to fit in memory (DATA_UPLOAD_MAX_MEMORY_SIZE)."""
     digest = hashlib.sha256()
     digest.update(request.method.encode() + b" " + request.get_full_path().encode() + b"\n")
-    digest.update(request.body)
+    if request.content_type == "multipart/form-data":
+        for key in sorted(request.POST):
+            for value in request.POST.getlist(key):
+                digest.update(f"{key}={value}\n".encode())
+        for key in sorted(request.FILES):
+            for upload in request.FILES.getlist(key):
+                digest.update(f"{key}:{upload.name}:{upload.size}\n".encode())
+                for chunk in upload.chunks():
+                    digest.update(chunk)
+                upload.seek(0)
+    else:
+        digest.update(request.body)
     return digest.hexdigest()
 
 

@@ -29,6 +29,17 @@ class Capability(models.TextChoices):
     VIEW_SERIES = "core.view_documentseries", _("See document numbering")
     VIEW_AUDIT = "core.view_auditevent", _("See the audit log")
     VIEW_USERS = "auth.view_user", _("See users and their roles")
+    # customers (parties)
+    VIEW_CUSTOMERS = "parties.view_customer", _("See customers (salespeople: their own)")
+    VIEW_ALL_CUSTOMERS = "parties.view_all_customers", _("See every salesperson's customers")
+    ADD_CUSTOMER = "parties.add_customer", _("Create customers")
+    CHANGE_CUSTOMER = "parties.change_customer", _("Edit customers")
+    SET_CREDIT_LIMIT = "parties.set_credit_limit", _("Set credit limits and block customers")
+    IMPORT_CUSTOMERS = "parties.import_customers", _("Import customers from Excel")
+    # products (catalog)
+    VIEW_PRODUCTS = "catalog.view_product", _("See products")
+    CHANGE_PRODUCTS = "catalog.change_product", _("Create and edit products, categories and images")
+    IMPORT_PRODUCTS = "catalog.import_products", _("Import products from Excel")
 
 
 R = Role
@@ -38,6 +49,15 @@ MATRIX: dict[Capability, frozenset[Role]] = {
     Capability.VIEW_SERIES: frozenset({R.ADMIN, R.FINANCE, R.SALES_MANAGER}),
     Capability.VIEW_AUDIT: frozenset({R.ADMIN, R.FINANCE, R.SALES_MANAGER}),
     Capability.VIEW_USERS: frozenset({R.ADMIN, R.SALES_MANAGER}),
+    Capability.VIEW_CUSTOMERS: frozenset(Role),
+    Capability.VIEW_ALL_CUSTOMERS: frozenset(Role) - {R.SALES},
+    Capability.ADD_CUSTOMER: frozenset({R.SALES, R.SALES_MANAGER, R.ADMIN}),
+    Capability.CHANGE_CUSTOMER: frozenset({R.SALES, R.SALES_MANAGER, R.FINANCE, R.ADMIN}),
+    Capability.SET_CREDIT_LIMIT: frozenset({R.SALES_MANAGER, R.FINANCE, R.ADMIN}),
+    Capability.IMPORT_CUSTOMERS: frozenset({R.SALES_MANAGER, R.ADMIN}),
+    Capability.VIEW_PRODUCTS: frozenset(Role),
+    Capability.CHANGE_PRODUCTS: frozenset({R.SALES_MANAGER, R.ADMIN}),
+    Capability.IMPORT_PRODUCTS: frozenset({R.SALES_MANAGER, R.ADMIN}),
 }
 
 

@@ -6,7 +6,7 @@ from django.contrib.auth import get_user_model
 from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 
-from kaidan.core.audit import action_label, changes_of, object_type_of
+from kaidan.core.audit import ChangeFormatter, action_label, object_type_of
 from kaidan.core.models import ApiToken, AuditEvent, CompanySettings, DocumentSeries
 from kaidan.core.roles import Role
 
@@ -22,10 +22,12 @@ def history_of(instance) -> QuerySet[AuditEvent]:
             .select_related("actor").order_by("-at", "-id"))
 
 
-def history_panel(instance, limit: int = 50) -> list[dict]:
-    """What the history panel of a document shows: when, who, what, and each change labelled."""
+def history_panel(instance, *line_models, limit: int = 50) -> list[dict]:
+    """What the history panel of a document shows: when, who, what, and each change readable.
+    ``line_models`` label changes the document records about its lines (addresses, order lines...)."""
+    formatter = ChangeFormatter(type(instance), *line_models)
     return [
-        {"at": e.at, "actor": e.actor, "action": action_label(e.action), "changes": changes_of(e, type(instance))}
+        {"at": e.at, "actor": e.actor, "action": action_label(e.action), "changes": formatter.changes(e)}
         for e in history_of(instance)[:limit]
     ]
 

@@ -120,3 +120,16 @@ def test_concurrent_requests_with_the_same_key_create_once(make_user):
     assert set(statuses) <= {201, 409}
     created = [b for s, b in zip(statuses, bodies, strict=True) if s == 201]
     assert created and all(b == created[0] for b in created)
+
+
+def test_multipart_bodies_are_hashed_from_their_parts(rf):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from kaidan.core.idempotency import _request_hash
+
+    def upload(content: bytes, name="a.xlsx"):
+        return rf.post("/api/imports/products", {"dry_run": "true", "file": SimpleUploadedFile(name, content)})
+
+    assert _request_hash(upload(b"x" * 3_000_000)) == _request_hash(upload(b"x" * 3_000_000))
+    assert _request_hash(upload(b"one")) != _request_hash(upload(b"two"))
+    assert _request_hash(upload(b"one", "a.xlsx")) != _request_hash(upload(b"one", "b.xlsx"))
