@@ -39,10 +39,17 @@ def _envelope(request, status: int, code: str, message, detail=None):
                                status=status)
 
 
+LOCATIONS = {"body", "query", "path", "header", "form", "cookie", "file"}
+ARGUMENT_NAMES = {"payload", "filters", "pagination", "query"}
+
+
 def _field_name(loc) -> str:
-    # ninja reports ("body", "payload", "name") or ("query", "limit"): keep what the client sent.
-    parts = [str(p) for p in loc if p not in ("body", "query", "path", "header", "form", "cookie")]
-    if parts and parts[0] in ("payload", "filters", "pagination") and len(parts) > 1:
+    # ninja reports ("body", "payload", "name"), ("query", "filters", "sort") or ("file", "file"): keep
+    # what the client sent — the field, or the item path inside it ("addresses.1.postcode").
+    parts = [str(p) for p in loc]
+    if parts and parts[0] in LOCATIONS:
+        parts = parts[1:]
+    if len(parts) > 1 and parts[0] in ARGUMENT_NAMES:
         parts = parts[1:]
     return ".".join(parts) or "body"
 

@@ -1,9 +1,7 @@
 """REST endpoints of the catalog: products, their pictures and substitutes, categories, units."""
 
-import functools
 
-from django.conf import settings
-from django.http import HttpRequest, JsonResponse
+from django.http import HttpRequest
 from ninja import File, Path, Query, Router, Status
 from ninja.decorators import decorate_view
 from ninja.files import UploadedFile
@@ -26,17 +24,16 @@ from kaidan.catalog.schemas import (
 )
 from kaidan.core.access import api_requires
 from kaidan.core.api_types import DbId
-from kaidan.core.errors import NotFound, ValidationFailed
-from kaidan.core.idempotency import HEADER as IDEMPOTENCY_HEADER
+from kaidan.core.errors import NotFound
 from kaidan.core.idempotency import idempotent
 from kaidan.core.pagination import KaidanPagination, apply_sort
 from kaidan.core.roles import Capability
 from kaidan.core.schemas import ErrorOut
+from kaidan.core.uploads import refuse_large_uploads
 
 router = Router(tags=["catalog"])
 ERRORS = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 422: ErrorOut}
 VIEW, CHANGE = Capability.VIEW_PRODUCTS, Capability.CHANGE_PRODUCTS
-MULTIPART_SLACK = 64 * 1024  # boundaries and headers around the file
 
 
 def _detail(product_id: int):
@@ -44,27 +41,6 @@ def _detail(product_id: int):
     if product is None:
         raise NotFound()
     return product
-
-
-def _refuse_oversized_upload(run):
-    """Refuse a body too large for an image before anything reads it (the Idempotency-Key check reads
-    the whole body, which Django caps at DATA_UPLOAD_MAX_MEMORY_SIZE): a 422 on ``file``, never a 500."""
-
-    @functools.wraps(run)
-    def wrapped(request, *args, **kwargs):
-        limit = imaging.MAX_IMAGE_BYTES + MULTIPART_SLACK
-        if request.headers.get(IDEMPOTENCY_HEADER) is not None and settings.DATA_UPLOAD_MAX_MEMORY_SIZE:
-            limit = min(limit, settings.DATA_UPLOAD_MAX_MEMORY_SIZE)
-        try:
-            length = int(request.META.get("CONTENT_LENGTH") or 0)
-        except ValueError:
-            length = 0
-        if length > limit:
-            error = ValidationFailed.for_field("file", imaging.too_large_message(min(limit, imaging.MAX_IMAGE_BYTES)))
-            return JsonResponse(error.envelope(), status=error.status)
-        return run(request, *args, **kwargs)
-
-    return wrapped
 
 
 @router.get("/products", response={200: list[ProductListOut], **ERRORS})
@@ -136,7 +112,7 @@ def list_images(request: HttpRequest, product_id: Path[DbId]):
 
 
 @router.post("/products/{product_id}/images", response={201: ImageOut, **ERRORS})
-@decorate_view(_refuse_oversized_upload)
+@decorate_view(refuse_large_uploads(limit=lambda: imaging.MAX_IMAGE_BYTES, message=imaging.too_large_message))
 @idempotent
 @api_requires(CHANGE)
 def upload_image(request: HttpRequest, product_id: Path[DbId], file: File[UploadedFile]):

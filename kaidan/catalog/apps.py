@@ -25,8 +25,7 @@ class CatalogConfig(AppConfig):
     verbose_name = _("Products")
 
     def ready(self):
-        from kaidan.core.audit import ACTION_LABELS as CORE_ACTION_LABELS
+        from kaidan.core.audit import register_action_labels
 
-        for action, label in ACTION_LABELS.items():
-            CORE_ACTION_LABELS.setdefault(action, label)
+        register_action_labels(ACTION_LABELS)
         post_migrate.connect(_after_migrate, sender=self, dispatch_uid="kaidan_catalog_after_migrate")

@@ -9,6 +9,7 @@ import uuid
 from decimal import Decimal
 from typing import Any
 
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
@@ -23,14 +24,15 @@ ACTION_LABELS = {
     "updated": pgettext_lazy("audit action", "Updated"),
     "revoked": pgettext_lazy("audit action", "Revoked"),
     "deleted": pgettext_lazy("audit action", "Deleted"),
-    "blocked": pgettext_lazy("audit action", "Blocked"),
     "activated": pgettext_lazy("audit action", "Activated"),
     "deactivated": pgettext_lazy("audit action", "Deactivated"),
-    "address_saved": pgettext_lazy("audit action", "Address saved"),
-    "address_deleted": pgettext_lazy("audit action", "Address removed"),
-    "contact_saved": pgettext_lazy("audit action", "Contact saved"),
-    "contact_deleted": pgettext_lazy("audit action", "Contact removed"),
 }
+
+
+def register_action_labels(labels: dict[str, Any]) -> None:
+    """Let an app name the actions its services record (called from its AppConfig.ready)."""
+    for action, label in labels.items():
+        ACTION_LABELS.setdefault(action, label)
 
 
 def action_label(action: str) -> str:
@@ -105,7 +107,11 @@ class ChangeFormatter:
                 self._related[key] = str(related) if related is not None else f"#{value}"
             return self._related[key]
         if field is not None and field.choices and value is not None:
-            return str(dict(field.flatchoices).get(value, value))
+            try:
+                key = field.to_python(value)  # stored JSON "0.1300" → Decimal, to match the choices
+            except ValidationError:
+                key = value
+            return str(dict(field.flatchoices).get(key, value))
         return value
 
     def changes(self, event: AuditEvent) -> list[tuple[str, Any, Any]]:

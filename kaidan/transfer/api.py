@@ -1,11 +1,9 @@
 """REST endpoints of Excel imports: upload a workbook to check (dry_run) or import; then poll the job.
 The import runs in the background: the POST answers 202 with the job, GET /imports/{id} its progress."""
 
-import functools
 
 from django.conf import settings
-from django.http import HttpRequest, JsonResponse
-from django.utils.translation import gettext as _
+from django.http import HttpRequest
 from ninja import File, Form, Path, Router, Status
 from ninja.decorators import decorate_view
 from ninja.files import UploadedFile
@@ -13,44 +11,24 @@ from ninja.pagination import paginate
 
 from kaidan.core.access import SIGNED_IN, api_requires
 from kaidan.core.api_types import DbId
-from kaidan.core.errors import NotFound, ValidationFailed
-from kaidan.core.idempotency import HEADER as IDEMPOTENCY_HEADER
+from kaidan.core.errors import NotFound
 from kaidan.core.idempotency import idempotent
 from kaidan.core.pagination import KaidanPagination
 from kaidan.core.roles import Capability
 from kaidan.core.schemas import ErrorOut
+from kaidan.core.uploads import refuse_large_uploads
 from kaidan.transfer import excel, selectors, services
 from kaidan.transfer.schemas import ImportJobOut
 
 router = Router(tags=["imports"])
 ERRORS = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 422: ErrorOut}
-MULTIPART_SLACK = 64 * 1024
 
 
-def _refuse_oversized_upload(run):
-    """Answer a 422 on ``file`` before the body is read when it is over the import limit — or, with an
-    Idempotency-Key (whose check reads the body into memory), over DATA_UPLOAD_MAX_MEMORY_SIZE."""
+def _import_limit() -> int:
+    return settings.KAIDAN_IMPORT_MAX_BYTES
 
-    @functools.wraps(run)
-    def wrapped(request, *args, **kwargs):
-        limit = settings.KAIDAN_IMPORT_MAX_BYTES + MULTIPART_SLACK
-        keyed = request.headers.get(IDEMPOTENCY_HEADER) is not None and settings.DATA_UPLOAD_MAX_MEMORY_SIZE
-        if keyed:
-            limit = min(limit, settings.DATA_UPLOAD_MAX_MEMORY_SIZE)
-        try:
-            length = int(request.META.get("CONTENT_LENGTH") or 0)
-        except ValueError:
-            length = 0
-        if length > limit:
-            message = excel.too_large_message(limit - (0 if keyed else MULTIPART_SLACK))
-            if keyed and limit < settings.KAIDAN_IMPORT_MAX_BYTES:
-                message = _("With an Idempotency-Key the upload can be at most %(max)s; send a larger file without "
-                            "the key.") % {"max": excel.megabytes(limit)}
-            error = ValidationFailed.for_field("file", message)
-            return JsonResponse(error.envelope(), status=error.status)
-        return run(request, *args, **kwargs)
 
-    return wrapped
+refuse_large_files = decorate_view(refuse_large_uploads(limit=_import_limit, message=excel.too_large_message))
 
 
 def _start(request, kind: str, file: UploadedFile, dry_run: bool):
@@ -59,7 +37,7 @@ def _start(request, kind: str, file: UploadedFile, dry_run: bool):
 
 
 @router.post("/imports/customers", response={202: ImportJobOut, **ERRORS})
-@decorate_view(_refuse_oversized_upload)
+@refuse_large_files
 @idempotent
 @api_requires(Capability.IMPORT_CUSTOMERS)
 def import_customers(request: HttpRequest, file: File[UploadedFile], dry_run: Form[bool] = False):
@@ -69,7 +47,7 @@ def import_customers(request: HttpRequest, file: File[UploadedFile], dry_run: Fo
 
 
 @router.post("/imports/products", response={202: ImportJobOut, **ERRORS})
-@decorate_view(_refuse_oversized_upload)
+@refuse_large_files
 @idempotent
 @api_requires(Capability.IMPORT_PRODUCTS)
 def import_products(request: HttpRequest, file: File[UploadedFile], dry_run: Form[bool] = False):

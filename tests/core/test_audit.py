@@ -149,3 +149,30 @@ def test_listing_audit_events_takes_the_same_queries_for_5_or_50_rows(api_for, m
     for i in range(45):
         services.create_api_token(user=make_user(), name=f"u{i}")
     assert queries_for_list() == few
+
+
+def test_the_history_panel_reads_like_prose(make_user):
+    from django.utils import translation
+
+    from kaidan.core.selectors import history_panel
+    from kaidan.parties.models import Address, Contact
+    from tests.parties.factories import make_customer, month_end_term
+
+    manager = make_user(Role.SALES_MANAGER)
+    customer = make_customer(manager, payment_term_id=month_end_term().pk, kind="individual")
+    with translation.override("en"):
+        created = history_panel(customer, Address, Contact)[0]
+        changes = {label: after for label, _before, after in created["changes"]}
+    assert changes["Payment terms"] == "月结30天"  # a foreign key shows its name, not its id
+    assert changes["Salesperson"] == manager.username
+    assert changes["Type"] == "Individual"  # a choice shows its label
+
+
+def test_decimal_choices_show_their_label():
+    from decimal import Decimal
+
+    from kaidan.catalog.models import Product
+    from kaidan.core.audit import ChangeFormatter
+
+    label = str(dict(Product._meta.get_field("vat_rate").flatchoices)[Decimal("0.13")])
+    assert ChangeFormatter(Product).value("vat_rate", "0.1300") == label != "0.1300"
