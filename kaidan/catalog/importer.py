@@ -77,14 +77,14 @@ class ProductImporter(Importer):
                aliases=("specification",)),
         Column("model", "型号", "Model", gettext_lazy("Optional."), "X14-2024", 12),
         Column("brand", "品牌", "Brand", gettext_lazy("Optional."), "示例", 12),
-        Column("category", "分类", "Category", gettext_lazy("The code of a category; see the Codes sheet. "
+        Column("category", "商品分类", "Category", gettext_lazy("The code of a category; see the Codes sheet. "
                                                           "Empty: no category."), "", 14),
         Column("unit", "单位", "Unit", gettext_lazy("Required for a new product: the code or name of a unit (pcs "
                                                   "or 个, kg...); see the Codes sheet."), "pcs", 8),
-        Column("barcode", "条码", "Barcode", gettext_lazy(
+        Column("barcode", "条形码", "Barcode", gettext_lazy(
             "Optional EAN-13, UPC-A or EAN-8 with its check digit; unique. Type it as text so Excel keeps "
             "every digit."), "6901234567892", 16),
-        Column("list_price", "标准售价", "List price", gettext_lazy(
+        Column("list_price", "标价", "List price", gettext_lazy(
             "At most 4 decimals, 0 or more. Empty: 0 for a new product, unchanged otherwise."),
             Decimal("5999.0000"), 12, "#,##0.00##"),
         Column("price_includes_tax", "含税", "Price includes VAT", gettext_lazy(
@@ -219,7 +219,7 @@ class ProductImporter(Importer):
     def reference_sheets(self) -> dict[str, list[list[Any]]]:
         lines: list[list[Any]] = [["单位 Unit", ""]]
         lines += [[u.code, u.name] for u in selectors.units()]
-        lines += [["", ""], ["分类 Category", ""]]
+        lines += [["", ""], ["商品分类 Category", ""]]
         lines += [[node.category.code, node.path] for node in selectors.category_tree() if node.category.active]
         return {"代码 Codes": lines}
 

@@ -93,10 +93,10 @@ class CustomerImporter(Importer):
         Column("short_name", "简称", "Short name", gettext_lazy("Optional, at most 60 characters."), "示例贸易", 14),
         Column("kind", "类型", "Type", gettext_lazy("公司 (company) or 个人 (individual). Empty: company for a "
                                                   "new customer, unchanged otherwise."), "公司", 10),
-        Column("uscc", "信用代码", "Credit code", gettext_lazy(
+        Column("uscc", "统一社会信用代码", "Credit code", gettext_lazy(
             "统一社会信用代码: 18 characters with a correct check character; unique among customers."),
             "91310000MA1FL0000X", 22, aliases=("统一社会信用代码", "uscc", "税号")),
-        Column("group", "客户组", "Group", gettext_lazy("The code (or name) of a customer group; see the Codes "
+        Column("group", "客户分组", "Group", gettext_lazy("The code (or name) of a customer group; see the Codes "
                                                       "sheet. Empty: no group."), "", 12),
         Column("owner", "业务员", "Salesperson", gettext_lazy(
             "The salesperson's user name. Empty: you for a new customer, unchanged otherwise. Only sales managers "
@@ -248,7 +248,7 @@ class CustomerImporter(Importer):
                    c.tax_address, c.tax_phone, c.bank_name, c.bank_account, c.notes]
 
     def reference_sheets(self) -> dict[str, list[list[Any]]]:
-        lines: list[list[Any]] = [["客户组 Group", ""]]
+        lines: list[list[Any]] = [["客户分组 Group", ""]]
         lines += [[g.code, g.name] for g in CustomerGroup.objects.filter(active=True).order_by("code")]
         lines += [["", ""], ["付款条件 Payment terms", ""]]
         lines += [[t.code, t.name] for t in PaymentTerm.objects.filter(active=True)]

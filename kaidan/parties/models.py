@@ -144,8 +144,8 @@ class Address(models.Model):
     """A billing or shipping address of a customer; one default per kind."""
 
     class Kind(models.TextChoices):
-        BILLING = "billing", _("Billing")
-        SHIPPING = "shipping", _("Shipping")
+        BILLING = "billing", pgettext_lazy("address kind", "Billing")
+        SHIPPING = "shipping", pgettext_lazy("address kind", "Shipping")
 
     customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="addresses")
     kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices, default=Kind.SHIPPING)

@@ -13,6 +13,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class ImportJob(models.Model):
@@ -38,8 +39,8 @@ class ImportJob(models.Model):
     status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.PENDING)
     total_rows = models.PositiveIntegerField(_("rows"), default=0)
     processed_rows = models.PositiveIntegerField(_("rows checked"), default=0)
-    created_count = models.PositiveIntegerField(_("created"), default=0)
-    updated_count = models.PositiveIntegerField(_("updated"), default=0)
+    created_count = models.PositiveIntegerField(pgettext_lazy("rows", "created"), default=0)
+    updated_count = models.PositiveIntegerField(pgettext_lazy("rows", "updated"), default=0)
     unchanged_count = models.PositiveIntegerField(_("unchanged"), default=0)
     problem_count = models.PositiveIntegerField(_("problems"), default=0)
     errors = models.JSONField(_("problems"), default=list, blank=True,

@@ -41,7 +41,7 @@ class TestApi:
         data = table("products", [{"sku": "P-1", "name": "甲", "unit": "pcs", "list_price": "1.23456"}])
         body = post_file(api, "/imports/products", data, "products.xlsx", headers={"Accept-Language": "en"}).json()
         assert body["outcome"] == "rejected"
-        assert body["errors"] == [{"row": 2, "column": "标准售价 / list_price", "field": "list_price",
+        assert body["errors"] == [{"row": 2, "column": "标价 / list_price", "field": "list_price",
                                    "message": "Enter at most 4 decimal places."}]
         assert not Product.objects.exists()
 
@@ -101,7 +101,7 @@ class TestCommand:
         with translation.override("en"), pytest.raises(CommandError, match="1 problems; nothing") as failed:
             call_command("import", "customers", str(path), "--user", "boss", stdout=out, stderr=StringIO())
         assert failed.value.returncode == 1
-        expected = "row 2, 信用代码 / uscc: A unified social credit code has 18 characters."
+        expected = "row 2, 统一社会信用代码 / uscc: A unified social credit code has 18 characters."
         assert out.getvalue().splitlines() == [expected]
         assert not Customer.objects.exists()
 

@@ -58,8 +58,8 @@ class TestCheckOnly:
         job = run(manager, table("customers", rows), dry_run=True)
         assert job.outcome == "rejected" and job.status == "done"
         assert problems(job) == [
-            (2, "信用代码 / uscc", "The check character of the unified social credit code is wrong."),
-            (2, "客户组 / group", "“nope” is not an active code here; see the Codes sheet of the template."),
+            (2, "统一社会信用代码 / uscc", "The check character of the unified social credit code is wrong."),
+            (2, "客户分组 / group", "“nope” is not an active code here; see the Codes sheet of the template."),
             (2, "信用额度 / credit_limit", "Enter at most 2 decimal places."),
             (3, "编码 / code", "Row 2 has the same value; each may appear only once."),
             (3, "名称 / name", "Enter the customer's name."),
@@ -185,8 +185,8 @@ class TestImport:
                 {"code": "N2", "name": "二", "uscc": VALID_USCC}, {"code": "N3", "name": "三", "uscc": VALID_USCC}]
         job = run(manager, table("customers", rows), dry_run=True)
         assert problems(job) == [
-            (2, "信用代码 / uscc", "Another customer already has this unified social credit code."),
-            (4, "信用代码 / uscc", "Row 3 has the same value; each may appear only once."),
+            (2, "统一社会信用代码 / uscc", "Another customer already has this unified social credit code."),
+            (4, "统一社会信用代码 / uscc", "Row 3 has the same value; each may appear only once."),
         ]
 
 

@@ -35,7 +35,7 @@ class TestTemplate:
     def test_has_the_headers_notes_an_example_and_the_codes(self, manager_client, kind):
         from openpyxl import load_workbook
 
-        data = download(manager_client.get(f"/transfer/{kind}/template.xlsx"))
+        data = download(manager_client.get(f"/transfer/{kind}/template.xlsx", HTTP_ACCEPT_LANGUAGE="en"))
         workbook = load_workbook(io.BytesIO(data))
         sheet = workbook.worksheets[0]
         assert [c.value for c in sheet[1]] == headers(kind)
@@ -63,7 +63,7 @@ class TestUpload:
         job = ImportJob.objects.get()
         assert response.status_code == 302 and response["Location"] == f"/transfer/imports/{job.pk}/"
         page = manager_client.get(response["Location"]).content.decode()
-        assert "信用代码 / uscc" in page and "id=\"job-progress\"" in page
+        assert "统一社会信用代码 / uscc" in page and "id=\"job-progress\"" in page
         assert "hx-trigger" not in page  # finished: the page stops polling
         assert not Customer.objects.exists()
 

@@ -47,9 +47,9 @@ def test_a_check_lists_every_problem_and_changes_nothing(manager):
     job = run(manager, table("products", rows), dry_run=True)
     assert job.outcome == "rejected"
     assert problems(job) == [
-        (2, "分类 / category", "“nope” is not an active category code; see the Codes sheet of the template."),
+        (2, "商品分类 / category", "“nope” is not an active category code; see the Codes sheet of the template."),
         (2, "单位 / unit", "“箱子” is not a unit here; see the Codes sheet of the template."),
-        (2, "标准售价 / list_price", "Enter at most 4 decimal places."),
+        (2, "标价 / list_price", "Enter at most 4 decimal places."),
         (2, "税率 / vat_rate", "Enter one of the rates 13%, 9%, 6%, 0%."),
         (3, "商品编码 / sku", "Row 2 has the same value; each may appear only once."),
         (3, "标准成本 / standard_cost", "Enter a number of at least 0."),
@@ -58,9 +58,9 @@ def test_a_check_lists_every_problem_and_changes_nothing(manager):
         (4, "重量(kg) / weight_kg", "Enter a number, e.g. 12.50."),
         (5, "名称 / name", "Enter the product's name."),
         (5, "单位 / unit", "Enter the unit of a new product."),
-        (5, "条码 / barcode", "Another product already has this barcode."),
+        (5, "条形码 / barcode", "Another product already has this barcode."),
         (5, "含税 / price_includes_tax", "Formulas are not imported: copy the column and paste it back as values."),
-        (6, "条码 / barcode", "A barcode has 8 (EAN-8), 12 (UPC-A) or 13 (EAN-13) digits."),
+        (6, "条形码 / barcode", "A barcode has 8 (EAN-8), 12 (UPC-A) or 13 (EAN-13) digits."),
     ]
     assert Product.objects.count() == 1
 
