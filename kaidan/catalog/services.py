@@ -113,9 +113,11 @@ def _apply_product(product: Product, data: dict[str, Any]) -> dict[str, list[str
 
 
 def _validate(instance, reference_errors: dict[str, list[str]], exclude: list[str]) -> None:
-    """Model validation plus the reference errors, all reported in one ValidationFailed."""
+    """Model validation plus the reference errors, all reported in one ValidationFailed. A product's
+    CheckConstraints all mirror its field validators (prices ≥ 0, VAT from the choices), so they are
+    left to the database; a violation that still reaches it is re-validated in full by _save."""
     try:
-        full_clean_or_raise(instance, exclude=exclude)
+        full_clean_or_raise(instance, exclude=exclude, check_constraints=not isinstance(instance, Product))
     except ValidationFailed as exc:
         raise ValidationFailed({**exc.fields, **reference_errors}) from None
     if reference_errors:

@@ -7,6 +7,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import UniqueConstraint
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -20,10 +21,32 @@ COMPANY_FIELDS = ["name", "uscc", "address", "phone", "bank_name", "bank_account
 SERIES_FIELDS = ["name", "pattern", "gapless", "active"]
 
 
-def full_clean_or_raise(instance, *, exclude: list[str] | None = None) -> None:
-    """Run model validation and turn Django's ValidationError into a field-level ValidationFailed."""
+def full_clean_or_raise(instance, *, exclude: list[str] | None = None, check_constraints: bool = True) -> None:
+    """Run model validation and turn Django's ValidationError into a field-level ValidationFailed.
+
+    ``check_constraints=False`` skips the models' CheckConstraints (Django validates each with its own
+    query) for hot paths whose field validators already cover every check; the database still
+    enforces them, and unique constraints are always validated."""
     try:
-        instance.full_clean(exclude=exclude)
+        if check_constraints:
+            instance.full_clean(exclude=exclude)
+            return
+        errors: dict = {}
+        try:
+            instance.full_clean(exclude=exclude, validate_constraints=False)
+        except ValidationError as exc:
+            errors = exc.update_error_dict(errors)
+        for constraint in instance._meta.constraints:
+            if isinstance(constraint, UniqueConstraint):
+                try:
+                    constraint.validate(type(instance), instance, exclude=set(exclude or ()))
+                except ValidationError as exc:  # named on its field, as Model.validate_constraints does
+                    if getattr(exc, "code", None) == "unique" and len(constraint.fields) == 1:
+                        errors.setdefault(constraint.fields[0], []).append(exc)
+                    else:
+                        errors = exc.update_error_dict(errors)
+        if errors:
+            raise ValidationError(errors)
     except ValidationError as exc:
         raise ValidationFailed(exc.message_dict) from None
 
