@@ -149,3 +149,45 @@ class TestAddressesAndContacts:
         api = api_for(Role.SALES)
         assert {t["code"] for t in api.get("/api/payment-terms").json()} >= {"prepaid", "month30"}
         assert {g["code"] for g in api.get("/api/customer-groups").json()} >= {"dealer"}
+
+
+def test_the_list_takes_the_same_queries_for_few_or_many_customers(api_for, make_user):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from tests.parties.factories import month_end_term
+
+    api, manager = api_for(Role.SALES_MANAGER), make_user(Role.SALES_MANAGER)
+    api.get("/api/me")  # the token's last-used time is fresh: no write inside the measured calls
+
+    def queries(path):
+        with CaptureQueriesContext(connection) as ctx:
+            assert api.get(path, {"limit": 100}).status_code == 200
+        return len(ctx.captured_queries)
+
+    def add(count):
+        for i in range(count):
+            make_customer(manager, name=f"客户{i}", payment_term_id=month_end_term().pk)
+
+    add(3)
+    few = (queries("/api/customers"), queries("/api/customers/picker"))
+    add(30)
+    assert (queries("/api/customers"), queries("/api/customers/picker")) == few
+
+
+def test_the_list_page_takes_the_same_queries_for_few_or_many_customers(client_for, make_user):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client, manager = client_for(Role.SALES_MANAGER), make_user(Role.SALES_MANAGER)
+
+    def queries():
+        with CaptureQueriesContext(connection) as ctx:
+            assert client.get("/customers/").status_code == 200
+        return len(ctx.captured_queries)
+
+    make_customer(manager, name="甲")
+    few = queries()
+    for i in range(20):
+        make_customer(manager, name=f"乙{i}")
+    assert queries() == few
