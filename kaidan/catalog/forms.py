@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from kaidan.catalog import selectors
 from kaidan.catalog.models import Category, Product, Unit
 from kaidan.catalog.services import default_vat_rate
+from kaidan.core.forms import ServiceValidatedForm
 
 
 def category_field(label) -> forms.ModelChoiceField:
@@ -20,7 +21,7 @@ def category_choices() -> list[tuple]:
     return [("", "—")] + [(node.pk, node.path) for node in selectors.category_tree()]
 
 
-class ProductForm(forms.ModelForm):
+class ProductForm(ServiceValidatedForm):
     version = forms.IntegerField(widget=forms.HiddenInput, min_value=0, required=False)
     category_id = category_field(_("Category"))
     unit = forms.ModelChoiceField(label=_("Unit"), queryset=Unit.objects.order_by("code"), to_field_name="code")
@@ -54,12 +55,8 @@ class ProductForm(forms.ModelForm):
         data["unit"] = data["unit"].code
         return data
 
-    def _post_clean(self):
-        # Model validation happens once, in the service, so the UI and the API give the same errors.
-        pass
 
-
-class CategoryForm(forms.ModelForm):
+class CategoryForm(ServiceValidatedForm):
     parent_id = category_field(_("Parent category"))
 
     class Meta:
@@ -77,9 +74,6 @@ class CategoryForm(forms.ModelForm):
         data = {name: self.cleaned_data[name] for name in self.Meta.fields}
         data["parent_id"] = data["parent_id"].pk if data["parent_id"] else None
         return data
-
-    def _post_clean(self):
-        pass
 
 
 ACTIVE_CHOICES = [("active", _("Active")), ("inactive", _("Inactive")), ("all", _("All"))]

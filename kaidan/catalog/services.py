@@ -22,7 +22,7 @@ from kaidan.core.api_types import MAX_DB_ID
 from kaidan.core.errors import Conflict, NotFound, StaleEdit, ValidationFailed
 from kaidan.core.search import search_text
 from kaidan.core.selectors import company_settings
-from kaidan.core.services import full_clean_or_raise
+from kaidan.core.services import full_clean_or_raise, reject_unknown_fields
 
 PRODUCT_FIELDS = ["sku", "name", "spec", "model", "brand", "category_id", "unit", "barcode", "list_price",
                   "price_includes_tax", "standard_cost", "vat_rate", "weight_kg", "volume_m3", "description",
@@ -77,15 +77,9 @@ def _clean_text(value: Any) -> Any:
     return value.strip() if isinstance(value, str) else value
 
 
-def _unknown_fields(data: dict[str, Any], allowed: list[str]) -> None:
-    unknown = sorted(set(data) - set(allowed))
-    if unknown:
-        raise ValidationFailed({name: [_("Unknown field.")] for name in unknown})
-
-
 def _apply_product(product: Product, data: dict[str, Any]) -> dict[str, list[str]]:
     """Set the given fields on the product; returns the errors of the references (category, unit)."""
-    _unknown_fields(data, PRODUCT_FIELDS)
+    reject_unknown_fields(data, PRODUCT_FIELDS)
     errors: dict[str, list[str]] = {}
     for name, value in data.items():
         if name == "unit":
@@ -254,7 +248,7 @@ def set_substitutes(*, actor, product_id: int, substitute_ids: list[int]) -> lis
 
 
 def _apply_category(category: Category, data: dict[str, Any]) -> dict[str, list[str]]:
-    _unknown_fields(data, CATEGORY_FIELDS)
+    reject_unknown_fields(data, CATEGORY_FIELDS)
     errors: dict[str, list[str]] = {}
     for name, value in data.items():
         if name == "parent_id" and value is not None and not Category.objects.filter(pk=value).exists():

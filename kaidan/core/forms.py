@@ -6,7 +6,15 @@ from django.utils.translation import gettext_lazy as _
 from kaidan.core.models import CompanySettings, DocumentSeries
 
 
-class CompanySettingsForm(forms.ModelForm):
+class ServiceValidatedForm(forms.ModelForm):
+    """A ModelForm that only shapes input: model validation runs once, in the service, so the UI and
+    the API give the same errors."""
+
+    def _post_clean(self):
+        pass
+
+
+class CompanySettingsForm(ServiceValidatedForm):
     version = forms.IntegerField(widget=forms.HiddenInput, min_value=0)
 
     class Meta:
@@ -14,18 +22,11 @@ class CompanySettingsForm(forms.ModelForm):
         fields = ["name", "uscc", "address", "phone", "bank_name", "bank_account", "base_currency",
                   "default_vat_rate"]
 
-    def _post_clean(self):
-        # Model validation happens once, in the service, so the UI and the API give the same errors.
-        pass
 
-
-class SeriesForm(forms.ModelForm):
+class SeriesForm(ServiceValidatedForm):
     class Meta:
         model = DocumentSeries
         fields = ["name", "pattern", "active"]
-
-    def _post_clean(self):
-        pass
 
 
 class TokenForm(forms.Form):

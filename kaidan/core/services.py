@@ -51,10 +51,15 @@ def full_clean_or_raise(instance, *, exclude: list[str] | None = None, check_con
         raise ValidationFailed(exc.message_dict) from None
 
 
-def _apply(instance, data: dict[str, Any], allowed: list[str]) -> None:
+def reject_unknown_fields(data: dict[str, Any], allowed: list[str]) -> None:
+    """Raise ValidationFailed naming every key of ``data`` a service does not accept."""
     unknown = sorted(set(data) - set(allowed))
     if unknown:
         raise ValidationFailed({name: [_("Unknown field.")] for name in unknown})
+
+
+def _apply(instance, data: dict[str, Any], allowed: list[str]) -> None:
+    reject_unknown_fields(data, allowed)
     for name, value in data.items():
         setattr(instance, name, value)
 

@@ -4,16 +4,12 @@ from django import forms
 from django.contrib.auth import get_user_model
 from django.utils.translation import gettext_lazy as _
 
+from kaidan.core.forms import ServiceValidatedForm
 from kaidan.core.roles import Capability, Role, has_capability
 from kaidan.parties.models import Address, Contact, Customer, CustomerGroup, PaymentTerm
 
 CUSTOMER_FIELDS = ["code", "name", "short_name", "kind", "uscc", "group", "owner", "payment_term", "credit_limit",
                    "currency", "notes", "invoice_title", "tax_address", "tax_phone", "bank_name", "bank_account"]
-
-
-class ServiceValidatedForm(forms.ModelForm):
-    def _post_clean(self):
-        pass  # model validation runs once, in the service, so the UI and the API give the same errors
 
 
 class CustomerForm(ServiceValidatedForm):

@@ -15,7 +15,7 @@ from kaidan.core import audit, numbering
 from kaidan.core.errors import Conflict, Forbidden, NotFound, StaleEdit, ValidationFailed
 from kaidan.core.roles import Capability, has_capability
 from kaidan.core.search import search_text
-from kaidan.core.services import full_clean_or_raise
+from kaidan.core.services import full_clean_or_raise, reject_unknown_fields
 from kaidan.parties import locks, states
 from kaidan.parties.models import Customer
 from kaidan.parties.selectors import customers_visible_to
@@ -36,9 +36,7 @@ def _clean(customer: Customer, *, exclude: list[str] | None = None) -> None:
 
 
 def _check_fields(data: dict[str, Any]) -> None:
-    unknown = sorted(set(data) - set(EDITABLE_FIELDS))
-    if unknown:
-        raise ValidationFailed({name: [_("Unknown field.")] for name in unknown})
+    reject_unknown_fields(data, EDITABLE_FIELDS)
     if "credit_limit" in data:
         try:
             data["credit_limit"] = Decimal(str(data["credit_limit"]))
@@ -67,13 +65,11 @@ def _normalize(customer: Customer) -> None:
     customer.search_text = search_text(customer.code, customer.name, customer.short_name, customer.uscc)
 
 
-def _guard_privileged_fields(actor, before: Customer | None, after: Customer) -> None:
+def _guard_privileged_fields(actor, old_limit: Decimal, old_owner: int | None, after: Customer) -> None:
     """Credit limits need SET_CREDIT_LIMIT; owning customers for others needs VIEW_ALL_CUSTOMERS."""
     errors = {}
-    old_limit = before.credit_limit if before else Decimal("0")
     if after.credit_limit != old_limit and not has_capability(actor, Capability.SET_CREDIT_LIMIT):
         errors["credit_limit"] = [_("Only a sales manager or finance may set the credit limit.")]
-    old_owner = before.owner_id if before else actor.pk
     if after.owner_id != old_owner and not has_capability(actor, Capability.VIEW_ALL_CUSTOMERS):
         errors["owner_id"] = [_("Only a sales manager may give a customer to another salesperson.")]
     if errors:
@@ -101,7 +97,7 @@ def create_customer(*, actor, data: dict[str, Any]) -> Customer:
         setattr(customer, name, value)
     if customer.owner_id is None:
         customer.owner_id = actor.pk
-    _guard_privileged_fields(actor, None, customer)
+    _guard_privileged_fields(actor, Decimal("0"), actor.pk, customer)
     _normalize(customer)
     _check_uscc_free(customer)
     _clean(customer, exclude=["code", "version"] if not customer.code else ["version"])
@@ -123,11 +119,11 @@ def update_customer(*, actor, customer_id: int, version: int, data: dict[str, An
         raise StaleEdit(current_version=customer.version, current=audit.snapshot(customer, SNAPSHOT_FIELDS))
     data = dict(data)
     _check_fields(data)
-    before_row = Customer.objects.get(pk=customer.pk)
+    old_limit, old_owner = customer.credit_limit, customer.owner_id
     before = audit.snapshot(customer, SNAPSHOT_FIELDS)
     for name, value in data.items():
         setattr(customer, name, value)
-    _guard_privileged_fields(actor, before_row, customer)
+    _guard_privileged_fields(actor, old_limit, old_owner, customer)
     _normalize(customer)
     _check_uscc_free(customer)
     _clean(customer, exclude=["version"])

@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 from kaidan.core import audit
 from kaidan.core.errors import Forbidden, NotFound, ValidationFailed
 from kaidan.core.roles import Capability, has_capability
-from kaidan.core.services import full_clean_or_raise
+from kaidan.core.services import full_clean_or_raise, reject_unknown_fields
 from kaidan.parties.models import Address, Contact, Customer
 from kaidan.parties.services import visible_locked_customer
 
@@ -27,9 +27,7 @@ def _editable_customer(actor, customer_id: int) -> Customer:
 
 
 def _apply(instance, data: dict[str, Any], allowed: list[str]) -> None:
-    unknown = sorted(set(data) - set(allowed))
-    if unknown:
-        raise ValidationFailed({name: [_("Unknown field.")] for name in unknown})
+    reject_unknown_fields(data, allowed)
     for name, value in data.items():
         setattr(instance, name, value.strip() if isinstance(value, str) else value)
 
