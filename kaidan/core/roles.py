@@ -40,6 +40,12 @@ class Capability(models.TextChoices):
     VIEW_PRODUCTS = "catalog.view_product", _("See products")
     CHANGE_PRODUCTS = "catalog.change_product", _("Create and edit products, categories and images")
     IMPORT_PRODUCTS = "catalog.import_products", _("Import products from Excel")
+    # quotations and orders (sales), prices and promotions (pricing)
+    VIEW_ORDERS = "sales.view_salesorder", _("See quotations and orders (salespeople: their customers')")
+    CHANGE_ORDERS = "sales.change_salesorder", _("Write, submit, revise and cancel quotations and orders")
+    VIEW_PRICING = "pricing.view_pricelist", _("See price lists and promotions")
+    CHANGE_PRICING = "pricing.change_pricelist", _("Edit price lists, promotions and discount limits")
+    VIEW_COST = "pricing.view_cost", _("See costs and margins")
 
 
 R = Role
@@ -58,6 +64,11 @@ MATRIX: dict[Capability, frozenset[Role]] = {
     Capability.VIEW_PRODUCTS: frozenset(Role),
     Capability.CHANGE_PRODUCTS: frozenset({R.SALES_MANAGER, R.ADMIN}),
     Capability.IMPORT_PRODUCTS: frozenset({R.SALES_MANAGER, R.ADMIN}),
+    Capability.VIEW_ORDERS: frozenset(Role),
+    Capability.CHANGE_ORDERS: frozenset({R.SALES, R.SALES_MANAGER, R.ADMIN}),
+    Capability.VIEW_PRICING: frozenset(Role),
+    Capability.CHANGE_PRICING: frozenset({R.SALES_MANAGER, R.ADMIN}),
+    Capability.VIEW_COST: frozenset({R.SALES_MANAGER, R.FINANCE, R.ADMIN}),
 }
 
 

@@ -1,0 +1,187 @@
+"""State changes of quotations and orders, each one transaction on the locked document:
+submit (which confirms at once until approvals exist), confirm, send a quotation, cancel, revise,
+convert a quotation into an order, copy. The transition table is in states.py."""
+
+from __future__ import annotations
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from kaidan.core import audit
+from kaidan.core.errors import Conflict, ValidationFailed
+from kaidan.parties.models import Customer
+from kaidan.sales import states
+from kaidan.sales.models import SalesOrder
+from kaidan.sales.services import (
+    _require_change,
+    check_version,
+    create_document,
+    locked_visible_order,
+)
+from kaidan.sales.states import Kind, Status
+
+CANCEL_REASON_MAX = 200
+
+
+def _move(order: SalesOrder, target: str, action: str, *, actor, extra: dict | None = None) -> None:
+    """Check the table, change the state, bump the version and record it."""
+    states.check_transition(order.kind, order.status, target)
+    before = {"status": order.status, "version": order.version}
+    order.status = target
+    order.version += 1
+    order.last_edited_by = actor
+    for name, value in (extra or {}).items():
+        setattr(order, name, value)
+    order.save()
+    after = {"status": order.status, "version": order.version, **{k: str(v) for k, v in (extra or {}).items()}}
+    audit.record(order, action, actor=actor, before=before, after=after)
+
+
+def _check_submittable(order: SalesOrder) -> None:
+    if order.line_count == 0:
+        raise ValidationFailed.for_field("lines", _("Add at least one line first."))
+    customer = Customer.objects.get(pk=order.customer_id)
+    if customer.status != Customer.Status.ACTIVE:
+        raise Conflict(_("Customer %(name)s is %(status)s (%(reason)s); orders for it cannot be submitted.")
+                       % {"name": customer.name, "status": customer.get_status_display(),
+                          "reason": customer.blocked_reason or "-"}, customer_status=customer.status)
+
+
+@transaction.atomic
+def submit_order(*, actor, order_id: int, version: int | None = None) -> SalesOrder:
+    """Submit a draft order. Until approvals exist, a submitted order is confirmed at once (its
+    prices and totals are frozen). Raises NotFound, Forbidden, StaleEdit, InvalidTransition, Conflict,
+    ValidationFailed."""
+    _require_change(actor)
+    order = locked_visible_order(actor, order_id)
+    check_version(order, version)
+    states.check_transition(order.kind, order.status, Status.SUBMITTED)
+    _check_submittable(order)
+    _move(order, Status.SUBMITTED, "submitted", actor=actor, extra={"submitted_at": timezone.now()})
+    _confirm(order, actor=actor)
+    return order
+
+
+def _confirm(order: SalesOrder, *, actor) -> None:
+    _move(order, Status.CONFIRMED, "confirmed", actor=actor, extra={"confirmed_at": timezone.now()})
+
+
+@transaction.atomic
+def confirm_order(*, actor, order_id: int, version: int | None = None) -> SalesOrder:
+    """Confirm a submitted (or, later, approved) order. Raises NotFound, Forbidden, StaleEdit,
+    InvalidTransition, Conflict."""
+    _require_change(actor)
+    order = locked_visible_order(actor, order_id)
+    check_version(order, version)
+    states.check_transition(order.kind, order.status, Status.CONFIRMED)
+    _check_submittable(order)
+    _confirm(order, actor=actor)
+    return order
+
+
+@transaction.atomic
+def send_quotation(*, actor, order_id: int, version: int | None = None) -> SalesOrder:
+    """Mark a draft quotation as sent to the customer; its lines are then locked.
+    Raises NotFound, Forbidden, StaleEdit, InvalidTransition, ValidationFailed."""
+    _require_change(actor)
+    order = locked_visible_order(actor, order_id)
+    check_version(order, version)
+    states.check_transition(order.kind, order.status, Status.SENT)
+    if order.line_count == 0:
+        raise ValidationFailed.for_field("lines", _("Add at least one line first."))
+    _move(order, Status.SENT, "sent", actor=actor)
+    return order
+
+
+@transaction.atomic
+def cancel_document(*, actor, order_id: int, reason: str = "", version: int | None = None) -> SalesOrder:
+    """Cancel a quotation or an order that has shipped nothing. Raises NotFound, Forbidden, StaleEdit,
+    InvalidTransition, Conflict, ValidationFailed."""
+    _require_change(actor)
+    order = locked_visible_order(actor, order_id)
+    check_version(order, version)
+    reason = (reason or "").strip()
+    if len(reason) > CANCEL_REASON_MAX:
+        raise ValidationFailed.for_field("reason", _("Enter at most %(max)d characters.") % {"max": CANCEL_REASON_MAX})
+    states.check_transition(order.kind, order.status, Status.CANCELLED)
+    if order.fulfilment_status != states.FulfilmentStatus.NOT_SHIPPED:
+        raise Conflict(_("Goods of this order have shipped; it cannot be cancelled."))
+    _move(order, Status.CANCELLED, "cancelled", actor=actor,
+          extra={"cancelled_at": timezone.now(), "cancel_reason": reason})
+    return order
+
+
+@transaction.atomic
+def revise_document(*, actor, order_id: int, reason: str = "", version: int | None = None) -> SalesOrder:
+    """Return a submitted or confirmed order (or a sent quotation) to draft so it can be changed;
+    the revision number goes up and the audit trail says why. Raises NotFound, Forbidden, StaleEdit,
+    InvalidTransition, Conflict, ValidationFailed."""
+    _require_change(actor)
+    order = locked_visible_order(actor, order_id)
+    check_version(order, version)
+    reason = (reason or "").strip()
+    if len(reason) > CANCEL_REASON_MAX:
+        raise ValidationFailed.for_field("reason", _("Enter at most %(max)d characters.") % {"max": CANCEL_REASON_MAX})
+    states.check_transition(order.kind, order.status, Status.DRAFT)
+    if order.fulfilment_status != states.FulfilmentStatus.NOT_SHIPPED:
+        raise Conflict(_("Goods of this order have shipped; it cannot be revised."))
+    _move(order, Status.DRAFT, "revised", actor=actor,
+          extra={"revision": order.revision + 1, "confirmed_at": None, "submitted_at": None})
+    if reason:
+        audit.record(order, "revise_reason", actor=actor, after={"reason": reason, "revision": order.revision})
+    return order
+
+
+def _line_data(order: SalesOrder, *, keep_prices: bool) -> list[dict]:
+    lines = order.lines.filter(is_free=False).order_by("position")
+    return [{"product_id": line.product_id, "quantity": line.quantity, "discount_percent": line.discount_percent,
+             "unit_price": line.manual_unit_price, "description": line.description,
+             "requested_date": line.requested_date if keep_prices else None} for line in lines]
+
+
+def _header_data(order: SalesOrder) -> dict:
+    return {"customer_id": order.customer_id, "contact_id": order.contact_id,
+            "billing_address_id": order.billing_address_id, "shipping_address_id": order.shipping_address_id,
+            "salesperson_id": order.salesperson_id, "warehouse_id": order.warehouse_id, "currency": order.currency,
+            "payment_term_id": order.payment_term_id, "price_list_id": order.price_list_id,
+            "customer_po": order.customer_po, "prices_include_tax": order.prices_include_tax, "notes": order.notes}
+
+
+@transaction.atomic
+def convert_quotation(*, actor, quotation_id: int, version: int | None = None) -> SalesOrder:
+    """Make a draft order from a quotation: same customer, lines and prices (priced as of the
+    quotation's date); the order keeps the link and the quotation becomes "converted".
+    Raises NotFound, Forbidden, StaleEdit, InvalidTransition, Conflict."""
+    _require_change(actor)
+    quotation = locked_visible_order(actor, quotation_id)
+    check_version(quotation, version)
+    if quotation.kind != Kind.QUOTATION:
+        raise Conflict(_("Only a quotation can be converted into an order."))
+    if quotation.status == Status.DRAFT:
+        _move(quotation, Status.SENT, "sent", actor=actor)
+    states.check_transition(quotation.kind, quotation.status, Status.CONVERTED)
+    today = timezone.localdate()
+    if quotation.valid_until and quotation.valid_until < today:
+        raise Conflict(_("This quotation expired on %(date)s; copy it into a new quotation instead.")
+                       % {"date": quotation.valid_until.isoformat()})
+    order = create_document(actor=actor, kind=Kind.ORDER, data={**_header_data(quotation), "order_date": today},
+                            lines=_line_data(quotation, keep_prices=True), quotation=quotation)
+    _move(quotation, Status.CONVERTED, "converted", actor=actor)
+    audit.record(order, "converted", actor=actor, after={"quotation": quotation.number})
+    return order
+
+
+@transaction.atomic
+def copy_document(*, actor, order_id: int, kind: str | None = None) -> SalesOrder:
+    """A new draft with the same customer and lines, priced afresh as of today; approvals and states
+    are not copied. Raises NotFound, Forbidden, ValidationFailed (e.g. a product no longer sold)."""
+    _require_change(actor)
+    source = locked_visible_order(actor, order_id)
+    data = {**_header_data(source), "order_date": timezone.localdate()}
+    copy = create_document(actor=actor, kind=kind or source.kind, data=data,
+                           lines=_line_data(source, keep_prices=False), copied_from=source)
+    audit.record(copy, "copied", actor=actor, after={"from": source.number})
+    return copy
+
+
