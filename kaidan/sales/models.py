@@ -19,7 +19,7 @@ from decimal import Decimal
 from django.conf import settings
 from django.core.validators import MinValueValidator
 from django.db import models
-from django.db.models import F, Q
+from django.db.models import F, Q, Value
 from django.utils.translation import gettext_lazy as _
 
 from kaidan.catalog.models import UNIT_PRICE, Product, Unit
@@ -31,6 +31,14 @@ from kaidan.sales.states import STATUSES, BillingStatus, FulfilmentStatus, Kind,
 ZERO = Decimal("0")
 MONEY = {"max_digits": 14, "decimal_places": 2, "default": ZERO}
 QUANTITY = {"max_digits": 14, "decimal_places": 4}
+HALF_CENT = Value(Decimal("0.005"))
+
+
+def net_plus_tax_is_gross() -> Q:
+    """net + tax = gross. Amounts have 2 decimals, so "within half a cent" means exactly; the margin
+    is there because SQLite compares with floating point (PostgreSQL's numeric is exact anyway)."""
+    total = F("net_amount") + F("tax_amount")
+    return Q(gross_amount__gt=total - HALF_CENT) & Q(gross_amount__lt=total + HALF_CENT)
 
 
 class SalesOrder(models.Model):
@@ -101,8 +109,7 @@ class SalesOrder(models.Model):
             models.CheckConstraint(condition=Q(kind="order", status__in=sorted(STATUSES[Kind.ORDER]))
                                    | Q(kind="quotation", status__in=sorted(STATUSES[Kind.QUOTATION])),
                                    name="salesorder_status_valid_for_kind"),
-            models.CheckConstraint(condition=Q(net_amount=F("gross_amount") - F("tax_amount")),
-                                   name="salesorder_net_plus_tax_is_gross"),
+            models.CheckConstraint(condition=net_plus_tax_is_gross(), name="salesorder_net_plus_tax_is_gross"),
             models.CheckConstraint(condition=Q(quotation__isnull=True) | Q(kind="order"),
                                    name="salesorder_only_orders_come_from_quotations"),
         ]
@@ -167,8 +174,7 @@ class SalesOrderLine(models.Model):
             models.CheckConstraint(condition=Q(quantity__gt=0), name="salesorderline_quantity_positive"),
             models.CheckConstraint(condition=Q(discount_percent__gte=0, discount_percent__lte=100),
                                    name="salesorderline_discount_range"),
-            models.CheckConstraint(condition=Q(net_amount=F("gross_amount") - F("tax_amount")),
-                                   name="salesorderline_net_plus_tax_is_gross"),
+            models.CheckConstraint(condition=net_plus_tax_is_gross(), name="salesorderline_net_plus_tax_is_gross"),
             models.CheckConstraint(condition=Q(is_free=False) | Q(free_for__isnull=False),
                                    name="salesorderline_free_line_has_parent"),
         ]

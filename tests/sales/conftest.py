@@ -1,0 +1,42 @@
+"""Sales fixtures: a salesperson with a customer of their own and a few products to sell."""
+
+from decimal import Decimal
+
+import pytest
+
+from kaidan.core.roles import Role
+from tests.catalog.factories import make_product
+from tests.parties.factories import add_shipping_address, make_customer
+
+
+@pytest.fixture
+def seller(make_user):
+    return make_user(Role.SALES)
+
+
+@pytest.fixture
+def manager(make_user):
+    return make_user(Role.SALES_MANAGER)
+
+
+@pytest.fixture
+def customer(seller):
+    customer = make_customer(seller, name="深圳恒达电子有限公司")
+    add_shipping_address(seller, customer, is_default=True)
+    return customer
+
+
+@pytest.fixture
+def laptop():
+    return make_product(name="笔记本电脑", list_price=Decimal("5650.00"), standard_cost=Decimal("4000.00"))
+
+
+@pytest.fixture
+def mouse():
+    return make_product(name="无线鼠标", list_price=Decimal("99.00"), standard_cost=Decimal("40.00"))
+
+
+@pytest.fixture
+def cable():
+    return make_product(name="数据线", list_price=Decimal("0.10"), standard_cost=Decimal("0.02"),
+                        vat_rate=Decimal("0.0900"))
