@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from kaidan.pricing import engine
 from kaidan.pricing import selectors as pricing_selectors
 from kaidan.sales.models import SalesOrder, SalesOrderLine
-from kaidan.sales.validation import Errors
+from kaidan.sales.validation import Errors, percent_text
 
 PRICED_FIELDS = ["list_price", "unit_price", "price_source", "promotion_discount", "manual_discount",
                  "allocated_discount", "net_amount", "tax_amount", "gross_amount", "vat_rate", "cost_amount",
@@ -79,7 +79,7 @@ def check_manual_reductions(priced: engine.PricedOrder, positions: dict[str, int
             errors.add(f"lines.{positions[line.key]}.{field}",
                        _("This price is %(reduction)s%% below the price list, above your limit of %(limit)s%%; "
                          "ask a sales manager to give it or to approve it.")
-                       % {"reduction": reduction.normalize(), "limit": limit.normalize()})
+                       % {"reduction": percent_text(reduction), "limit": percent_text(limit)})
 
 
 def apply_prices(order: SalesOrder, lines: list[SalesOrderLine], priced: engine.PricedOrder,

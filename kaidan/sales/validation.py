@@ -21,6 +21,11 @@ MAX_QUANTITY = Decimal("1000000000")
 LINE_FIELDS = {"id", "product_id", "description", "quantity", "unit_price", "discount_percent", "requested_date"}
 
 
+def percent_text(value: Decimal) -> str:
+    """12.50 → "12.5", 10.00 → "10" (never "1E+1")."""
+    return f"{value.normalize():f}"
+
+
 class Errors:
     """Collects field errors; ``raise_if_any`` raises them together as one ValidationFailed."""
 
@@ -122,8 +127,8 @@ def check_lines(raw_lines: list[dict[str, Any]], *, actor, errors: Errors, prefi
             if discount > limit:
                 errors.add(f"{where}.discount_percent",
                            _("A discount of %(discount)s%% is above your limit of %(limit)s%%; ask a sales manager "
-                             "to give it or to approve it.") % {"discount": discount.normalize(),
-                                                                "limit": limit.normalize()})
+                             "to give it or to approve it.") % {"discount": percent_text(discount),
+                                                                "limit": percent_text(limit)})
                 discount = None
         unit_price = None
         if raw.get("unit_price") not in (None, ""):
