@@ -1,8 +1,6 @@
 """REST endpoints of quotations and orders, and the price preview. Every read goes through the
 record rule in selectors.orders_visible_to; every write is one service call."""
 
-from __future__ import annotations
-
 from django.http import HttpRequest, HttpResponse
 from ninja import Path, Query, Router, Status
 from ninja.pagination import paginate

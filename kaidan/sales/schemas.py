@@ -1,7 +1,5 @@
 """API schemas of quotations and orders. Quantities, prices and amounts travel as decimal strings."""
 
-from __future__ import annotations
-
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Annotated, Literal
@@ -10,7 +8,6 @@ from ninja import Field, FilterSchema, Schema
 from pydantic import WithJsonSchema
 
 from kaidan.core.api_types import DbId, Text
-from kaidan.core.money import chinese_capitals
 from kaidan.core.schemas import StrictIn
 from kaidan.pricing.engine import Step
 from kaidan.sales.validation import MAX_LINES
@@ -182,7 +179,7 @@ class DocumentOut(Schema):
 
     @staticmethod
     def resolve_customer_name(obj) -> str:
-        return obj.customer.name
+        return obj["customer_name"] if isinstance(obj, dict) else obj.customer.name
 
 
 class DocumentDetailOut(DocumentOut):
@@ -211,10 +208,6 @@ class DocumentDetailOut(DocumentOut):
     confirmed_at: datetime | None
     cancelled_at: datetime | None
     cancel_reason: str
-
-    @staticmethod
-    def resolve_amount_in_words(obj) -> str:
-        return chinese_capitals(obj.gross_amount)
 
 
 class LineChangeOut(Schema):
