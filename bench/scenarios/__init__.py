@@ -6,9 +6,9 @@ A scenario is a module here with ``NAME``, ``DEFAULT_N`` and ``run(n, backend)``
 append it to SCENARIOS below.
 """
 
-from bench.scenarios import excel_import, numbering, picker
+from bench.scenarios import excel_import, numbering, orders, picker
 
-SCENARIOS = [numbering, picker, excel_import]
+SCENARIOS = [numbering, picker, excel_import, orders]
 
 
 def by_name(name: str):

@@ -16,10 +16,13 @@ from kaidan.pricing import selectors as pricing_selectors
 from kaidan.sales.models import SalesOrder, SalesOrderLine
 from kaidan.sales.validation import Errors, percent_text
 
-PRICED_FIELDS = ["list_price", "unit_price", "price_source", "promotion_discount", "manual_discount",
-                 "allocated_discount", "net_amount", "tax_amount", "gross_amount", "vat_rate", "cost_amount",
-                 "breakdown", "quantity", "discount_percent", "manual_unit_price", "product_id", "unit_id",
-                 "description", "requested_date", "position"]
+# What the engine writes on a line, and what the user writes; a line is rewritten only when one of
+# these changed (the breakdown follows the numbers: it is rewritten whenever they change).
+NUMBER_FIELDS = ["list_price", "unit_price", "price_source", "promotion_discount", "manual_discount",
+                 "allocated_discount", "net_amount", "tax_amount", "gross_amount", "vat_rate", "cost_amount"]
+PRICED_FIELDS = [*NUMBER_FIELDS, "breakdown"]
+INPUT_FIELDS = ["product_id", "unit_id", "quantity", "discount_percent", "manual_unit_price", "description",
+                "requested_date", "position"]
 
 
 def line_key(line: SalesOrderLine) -> str:
@@ -34,11 +37,10 @@ def steps_json(steps: list[engine.Step]) -> list[dict]:
 
 def price_lines(order: SalesOrder, lines: list[SalesOrderLine]) -> engine.PricedOrder:
     """Run the engine over the order's non-free lines (products must be loaded on the lines)."""
-    products = {line.product_id: line.product for line in lines}
-    facts = pricing_selectors.product_facts(products.values())
+    facts = pricing_selectors.product_facts_by_id({line.product_id for line in lines})
     ctx = pricing_selectors.pricing_context(
         customer=order.customer, date=order.price_date or order.order_date, currency=order.currency,
-        prices_include_tax=order.prices_include_tax, product_ids=products,
+        prices_include_tax=order.prices_include_tax, product_ids=facts,
         preferred_price_list_id=order.price_list_id)
     requests = [engine.LineRequest(key=line_key(line), product=facts[line.product_id], quantity=line.quantity,
                                    discount_percent=line.discount_percent, unit_price=line.manual_unit_price)
@@ -46,23 +48,22 @@ def price_lines(order: SalesOrder, lines: list[SalesOrderLine]) -> engine.Priced
     return engine.price_order(requests, ctx)
 
 
-def _apply(line: SalesOrderLine, priced: engine.PricedLine) -> bool:
-    """Copy the engine's numbers onto the line; True when anything changed."""
+def _apply(line: SalesOrderLine, priced: engine.PricedLine, *, force: bool = False) -> bool:
+    """Copy the engine's numbers (and, when they changed, the breakdown) onto the line; True when
+    the numbers changed. New lines always get everything."""
     values = {
         "list_price": priced.list_price, "unit_price": priced.unit_price, "price_source": priced.price_source,
         "promotion_discount": priced.promotion_discount, "manual_discount": priced.manual_discount,
         "allocated_discount": priced.allocated_discount, "net_amount": priced.net, "tax_amount": priced.tax,
         "gross_amount": priced.gross, "vat_rate": priced.vat_rate, "cost_amount": priced.cost,
-        "breakdown": steps_json(priced.steps),
     }
-    changed = False
+    changed = force or line.pk is None
     for name, value in values.items():
-        current = getattr(line, name)
-        if isinstance(value, Decimal) and isinstance(current, Decimal) and current == value:
-            continue
-        if current != value:
+        if getattr(line, name) != value:
             setattr(line, name, value)
             changed = True
+    if changed:
+        line.breakdown = steps_json(priced.steps)
     return changed
 
 
@@ -84,8 +85,9 @@ def check_manual_reductions(priced: engine.PricedOrder, positions: dict[str, int
 
 def apply_prices(order: SalesOrder, lines: list[SalesOrderLine], priced: engine.PricedOrder,
                  existing_free: list[SalesOrderLine]):
-    """Write the priced numbers onto ``lines`` and the header; returns (changed saved lines, free lines
-    to create, free lines to delete). Nothing is saved here."""
+    """Write the priced numbers onto ``lines`` and the header; returns (saved lines whose numbers
+    changed, free lines whose numbers or quantity changed, free lines to create, free lines to delete).
+    Nothing is saved here."""
     by_key = {line_key(line): line for line in lines}
     changed: list[SalesOrderLine] = []
     free_wanted: dict[tuple[str, str], engine.PricedLine] = {}
@@ -97,17 +99,17 @@ def apply_prices(order: SalesOrder, lines: list[SalesOrderLine], priced: engine.
         line = by_key[p.key]
         if _apply(line, p) and line.pk:
             changed.append(line)
-    free_create, free_delete = [], []
+    free_create, free_delete, free_changed = [], [], []
     for free in existing_free:
         key = (str(free.free_for_id), free.promotion_key)
         wanted = free_wanted.pop(key, None)
         if wanted is None:
             free_delete.append(free)
             continue
-        parent = by_key[key[0]]
-        free.quantity, free.product_id, free.position = wanted.quantity, wanted.product_id, parent.position
-        if _apply(free, wanted) or free.quantity != wanted.quantity:
-            changed.append(free)
+        moved = (free.quantity, free.position) != (wanted.quantity, by_key[key[0]].position)
+        free.quantity, free.position = wanted.quantity, by_key[key[0]].position
+        if _apply(free, wanted, force=moved):
+            free_changed.append(free)
     for (parent_key, promo), wanted in free_wanted.items():
         parent = by_key[parent_key]
         free_create.append(SalesOrderLine(
@@ -118,7 +120,7 @@ def apply_prices(order: SalesOrder, lines: list[SalesOrderLine], priced: engine.
     order.net_amount, order.tax_amount, order.gross_amount = priced.net, priced.tax, priced.gross
     order.discount_amount, order.cost_amount = priced.discount, priced.cost
     order.line_count = len(lines)
-    return changed, free_create, free_delete
+    return changed, free_changed, free_create, free_delete
 
 
 def _promotion_name(line: engine.PricedLine) -> str:

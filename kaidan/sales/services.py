@@ -70,21 +70,27 @@ def _default_description(product: Product) -> str:
 
 def _reprice_and_save(order: SalesOrder, lines: list[SalesOrderLine], free: list[SalesOrderLine], *, actor,
                       touched: set[str], positions: dict[str, int], errors: Errors,
-                      dirty: list[SalesOrderLine] = ()) -> list[SalesOrderLine]:
+                      dirty: list[SalesOrderLine] = (),
+                      dirty_fields: list[str] = repricing.INPUT_FIELDS) -> list[SalesOrderLine]:
     """Price every line, check manual reductions of the touched lines, then write what changed
-    (``dirty``: saved lines whose input changed). Returns the lines written, for htmx to re-render."""
+    (``dirty``: saved lines whose ``dirty_fields`` the caller changed). Returns the lines written,
+    for htmx to re-render."""
     priced = repricing.price_lines(order, lines)
     if touched:
         repricing.check_manual_reductions(priced, positions, limit=discount_limit_for(actor), keys=touched,
                                           errors=errors)
     errors.raise_if_any()
-    changed, free_create, free_delete = repricing.apply_prices(order, lines, priced, free)
-    changed = list({line.pk: line for line in [*dirty, *changed]}.values())
+    changed, free_changed, free_create, free_delete = repricing.apply_prices(order, lines, priced, free)
     new_lines = [line for line in lines if line.pk is None]
     if new_lines:
         SalesOrderLine.objects.bulk_create(new_lines)
+    if dirty:
+        SalesOrderLine.objects.bulk_update(dirty, dirty_fields, batch_size=500)
     if changed:
         SalesOrderLine.objects.bulk_update(changed, repricing.PRICED_FIELDS, batch_size=500)
+    if free_changed:
+        SalesOrderLine.objects.bulk_update(free_changed, [*repricing.PRICED_FIELDS, "quantity", "position"],
+                                           batch_size=500)
     if free_delete:
         SalesOrderLine.objects.filter(pk__in=[f.pk for f in free_delete]).delete()
     if free_create:
@@ -92,7 +98,7 @@ def _reprice_and_save(order: SalesOrder, lines: list[SalesOrderLine], free: list
         for f in free_create:
             f.unit_id, f.free_for_id = units[f.product_id], f.free_for.pk
         SalesOrderLine.objects.bulk_create(free_create)
-    return new_lines + changed + free_create
+    return list({id(line): line for line in [*new_lines, *dirty, *changed, *free_changed, *free_create]}.values())
 
 
 def _save_header(order: SalesOrder, actor) -> None:
@@ -200,7 +206,7 @@ def save_line(*, actor, order_id: int, version: int, data: dict[str, Any],
     order = locked_visible_order(actor, order_id)
     check_version(order, version)
     check_editable(order)
-    existing = locks.lock_lines(order.pk)
+    existing = locks.lock_lines(order.pk, light=True)
     regular = [line for line in existing if not line.is_free]
     free = [line for line in existing if line.is_free]
     line = None
@@ -247,7 +253,7 @@ def remove_line(*, actor, order_id: int, version: int, line_id: int) -> tuple[Sa
     order = locked_visible_order(actor, order_id)
     check_version(order, version)
     check_editable(order)
-    existing = locks.lock_lines(order.pk)
+    existing = locks.lock_lines(order.pk, light=True)
     line = next((x for x in existing if x.pk == line_id and not x.is_free), None)
     if line is None:
         raise NotFound()
@@ -261,7 +267,7 @@ def remove_line(*, actor, order_id: int, version: int, line_id: int) -> tuple[Sa
             x.position -= 1
             moved.append(x)
     written = _reprice_and_save(order, regular, free, actor=actor, touched=set(), positions={}, errors=Errors(),
-                                dirty=moved)
+                                dirty=moved, dirty_fields=["position"])
     old_version = order.version
     _save_header(order, actor)
     audit.record(order, "lines_changed", actor=actor, before={**before, "version": old_version},
