@@ -209,4 +209,7 @@ KAIDAN_DEMO_LOADERS = [
     "kaidan.core.demo.load_demo",
     "kaidan.parties.demo.load_demo",
     "kaidan.catalog.demo.load_demo",
+    "kaidan.inventory.demo.load_demo",
+    "kaidan.pricing.demo.load_demo",
+    "kaidan.sales.demo.load_demo",
 ]

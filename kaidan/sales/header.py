@@ -35,7 +35,8 @@ CURRENCY = re.compile(r"^[A-Z]{3}$")
 def address_text(address: Address | None) -> str:
     if address is None:
         return ""
-    parts = [address.province, address.city, address.district, address.street]
+    city = "" if address.city == address.province else address.city  # 上海市上海市 → 上海市
+    parts = [address.province, city, address.district, address.street]
     who = " ".join(p for p in [address.recipient, address.phone] if p)
     return ("".join(p for p in parts if p) + (f" ({who})" if who else ""))[:400]
 

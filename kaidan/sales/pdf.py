@@ -45,7 +45,7 @@ GREY = colors.HexColor("#666666")
 RULE = colors.HexColor("#9aa0a6")
 HEAD_BG = colors.HexColor("#e8eaed")
 
-TITLES = {Kind.QUOTATION: "报价单  Quotation", Kind.ORDER: "销售订单确认  Sales order confirmation"}
+TITLES = {Kind.QUOTATION: "报价单 Quotation", Kind.ORDER: "销售订单确认 Sales order confirmation"}
 STATUS_LABELS = {
     Status.DRAFT: "草稿 Draft", Status.SENT: "已发送 Sent", Status.SUBMITTED: "已提交 Submitted",
     Status.PENDING_APPROVAL: "待审批 Pending approval", Status.CONFIRMED: "已确认 Confirmed",
@@ -71,7 +71,6 @@ def _styles() -> dict[str, ParagraphStyle]:
         "label": ParagraphStyle("label", parent=base, fontSize=7.5, leading=10, textColor=GREY),
         "company": ParagraphStyle("company", parent=base, fontSize=15, leading=19),
         "title": ParagraphStyle("title", parent=base, fontSize=16, leading=21, alignment=TA_CENTER),
-        "centre": ParagraphStyle("centre", parent=base, alignment=TA_CENTER),
     }
 
 
@@ -94,7 +93,7 @@ def render_document_pdf(order: SalesOrder, *, compress: bool = True) -> bytes:
     decorate = _PageDecoration(number=order.number, title=title, company=company.name, watermark=watermark)
     story = [*_company_block(company, styles), Spacer(1, 3 * mm), Paragraph(escape(title), styles["title"]),
              Spacer(1, 3 * mm), _info_table(order, styles), Spacer(1, 4 * mm),
-             _lines_table(order, lines, styles), Spacer(1, 3 * mm), _totals(order, lines, styles),
+             _lines_table(order, lines), Spacer(1, 3 * mm), _totals(order, lines, styles),
              Spacer(1, 4 * mm), *_terms(order, styles), Spacer(1, 6 * mm), _signatures(company.name, styles)]
     doc.build(story, onFirstPage=decorate, onLaterPages=decorate, canvasmaker=_NumberedCanvas)
     return buffer.getvalue()
@@ -209,6 +208,8 @@ def _info_table(order: SalesOrder, styles) -> Table:
         right.append(("修订 Revision", str(order.revision)))
     if order.quotation_id:
         right.append(("报价单 From quotation", order.quotation.number))
+    if order.status == Status.CANCELLED and order.cancel_reason:
+        right.append(("取消原因 Reason", order.cancel_reason))
     left = [("客户 Customer", f"{customer.name}（{customer.code}）"),
             ("联系人 Contact", _contact_text(order) or "—"),
             ("开票地址 Bill to", order.billing_address_text or "—"),
@@ -223,7 +224,7 @@ def _info_table(order: SalesOrder, styles) -> Table:
             label, value = side[index] if index < len(side) else ("", "")
             row += [_p(label, styles["label"]), _p(value, styles["body"])]
         rows.append(row)
-    table = Table(rows, colWidths=[29 * mm, 66 * mm, 38 * mm, WIDTH - 133 * mm])
+    table = Table(rows, colWidths=[33 * mm, 62 * mm, 38 * mm, WIDTH - 133 * mm])
     table.setStyle(TableStyle([("VALIGN", (0, 0), (-1, -1), "TOP"), ("TOPPADDING", (0, 0), (-1, -1), 1),
                                ("BOTTOMPADDING", (0, 0), (-1, -1), 1), ("LEFTPADDING", (0, 0), (-1, -1), 2)]))
     return table
@@ -231,8 +232,7 @@ def _info_table(order: SalesOrder, styles) -> Table:
 
 def _plain(value: Decimal) -> str:
     """A quantity or percent without trailing zeros, grouped: 1,200 or 2.5."""
-    text = f"{value.normalize():,f}"
-    return text
+    return f"{value.normalize():,f}"
 
 
 def _unit_price(value: Decimal) -> str:
@@ -249,27 +249,73 @@ def _discounts_text(line: SalesOrderLine, currency: str) -> str:
     return "  ".join(f"{label} -{format_money(amount, currency, symbol=False)}" for label, amount in parts)
 
 
-def _description(line: SalesOrderLine, styles, currency: str):
-    text = line.description or " ".join(
-        p for p in [line.product.name, line.product.spec, line.product.model] if p)
-    if line.is_free:
-        text = f"【赠品 Free】{text}"
-    discounts = "" if line.is_free else _discounts_text(line, currency)
+def _description(line: SalesOrderLine, currency: str) -> str:
+    """Name, spec and model (wrapped to the column), then the line's discounts, if any, on their own line.
+    Plain strings, wrapped here: much cheaper for a long table than Paragraphs."""
+    product = " ".join(p for p in [line.product.name, line.product.spec, line.product.model] if p)
+    if line.is_free:  # the product, and the promotion that gave it (a free line's description names only that)
+        text = f"【赠品 Free】{product}"
+        promotion = next((step.get("params", {}).get("name") for step in line.breakdown or []
+                          if step.get("code") == "free_item"), "")
+        note = f"促销 Promotion: {promotion}" if promotion else ""
+    else:
+        text, note = line.description or product, _discounts_text(line, currency)
     width = COLUMN_WIDTHS[2] - 4
-    if not discounts and stringWidth(text, CJK, 8) <= width:
-        return text  # a plain string is much cheaper than a Paragraph; the table draws it in CJK
-    markup = escape(text)
-    if discounts:
-        markup += f'<br/><font size="6.5" color="#666666">{escape(discounts)}</font>'
-    return Paragraph(markup, styles["body"])
+    wrapped = wrap_text(text, width, CJK, 8)
+    return f"{wrapped}\n{wrap_text(note, width, CJK, 8)}" if note else wrapped
 
 
-def _line_row(line: SalesOrderLine, order: SalesOrder, styles) -> list:
+@lru_cache(maxsize=4096)
+def _char_width(char: str, font: str, size: float) -> float:
+    return stringWidth(char, font, size)
+
+
+def _tokens(text: str) -> list[str]:
+    """Words of Latin text (with the space after them) and single CJK characters: where a line may break."""
+    tokens, word = [], ""
+    for char in text:
+        if ord(char) > 0x2E7F:  # CJK: a break is allowed before and after each character
+            if word:
+                tokens.append(word)
+                word = ""
+            tokens.append(char)
+        else:
+            word += char
+            if char == " ":
+                tokens.append(word)
+                word = ""
+    return tokens + ([word] if word else [])
+
+
+def wrap_text(text: str, width: float, font: str, size: float) -> str:
+    """``text`` broken into lines no wider than ``width`` (joined by newlines): between words or CJK
+    characters, and inside a word only when the word alone is too wide."""
+    lines, current, used = [], "", 0.0
+    for token in _tokens(text):
+        token_width = sum(_char_width(c, font, size) for c in token)
+        if used + token_width - (_char_width(" ", font, size) if token.endswith(" ") else 0) <= width:
+            current, used = current + token, used + token_width
+            continue
+        if current:
+            lines.append(current.rstrip())
+            current, used = "", 0.0
+        for char in token:  # a token wider than the column: break it by characters
+            char_width = _char_width(char, font, size)
+            if used + char_width > width and current:
+                lines.append(current.rstrip())
+                current, used = "", 0.0
+            current, used = current + char, used + char_width
+    if current.strip():
+        lines.append(current.rstrip())
+    return "\n".join(lines)
+
+
+def _line_row(line: SalesOrderLine, order: SalesOrder) -> list:
     amount = line.gross_amount if order.prices_include_tax else line.net_amount
     return [
         "" if line.is_free else str(line.position),
         line.product.sku,
-        _description(line, styles, order.currency),
+        _description(line, order.currency),
         line.unit.name,
         _plain(line.quantity),
         _unit_price(line.unit_price),
@@ -279,8 +325,8 @@ def _line_row(line: SalesOrderLine, order: SalesOrder, styles) -> list:
     ]
 
 
-def _lines_table(order: SalesOrder, lines: list[SalesOrderLine], styles) -> Table:
-    rows = [COLUMNS] + [_line_row(line, order, styles) for line in lines]
+def _lines_table(order: SalesOrder, lines: list[SalesOrderLine]) -> Table:
+    rows = [COLUMNS] + [_line_row(line, order) for line in lines]
     style = [
         ("FONT", (0, 0), (-1, -1), CJK, 8),
         ("FONT", (1, 1), (1, -1), LATIN, 7.5),
@@ -369,5 +415,4 @@ def _signatures(company_name: str, styles) -> Table:
     table.setStyle(TableStyle([("BOX", (0, 0), (0, 0), 0.5, RULE), ("BOX", (1, 0), (1, 0), 0.5, RULE),
                                ("VALIGN", (0, 0), (-1, -1), "TOP"), ("TOPPADDING", (0, 0), (-1, -1), 4),
                                ("LEFTPADDING", (0, 0), (-1, -1), 5)]))
-    table.keepWithPrevious = False
     return table

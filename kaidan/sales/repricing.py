@@ -115,7 +115,7 @@ def apply_prices(order: SalesOrder, lines: list[SalesOrderLine], priced: engine.
         free_create.append(SalesOrderLine(
             order=order, position=parent.position, product_id=wanted.product_id, quantity=wanted.quantity,
             unit_id=None, is_free=True, free_for=parent, promotion_key=promo,
-            description=_("Free: %(promotion)s") % {"promotion": _promotion_name(wanted)}))
+            description=_promotion_name(wanted)[:400]))  # the screen and PDF say "free" in the reader's language
         _apply(free_create[-1], wanted)
     order.net_amount, order.tax_amount, order.gross_amount = priced.net, priced.tax, priced.gross
     order.discount_amount, order.cost_amount = priced.discount, priced.cost
