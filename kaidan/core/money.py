@@ -13,10 +13,16 @@ Policy
       tax = round_money(net × rate);  gross = net + tax
 * Tax is computed on each line amount (never per unit) and document totals are sums of the rounded
   line amounts, so lines, totals, PDF, API and ledger always agree to the cent.
+* An amount shared out over lines (an order discount) goes through ``allocate``: shares in
+  proportion to the weights, rounded to the minor unit by the largest-remainder method, so the
+  shares add up to the amount exactly and no share is off by a minor unit or more.
 """
 
 from __future__ import annotations
 
+import functools
+import math
+from collections.abc import Sequence
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 import cn2an
@@ -44,6 +50,7 @@ def to_decimal(value: Decimal | int | str) -> Decimal:
     return result
 
 
+@functools.cache
 def minor_unit(currency: str = BASE_CURRENCY) -> Decimal:
     """The smallest amount of a currency: Decimal('0.01') for CNY, Decimal('1') for JPY."""
     return Decimal(1).scaleb(-MINOR_UNITS.get(currency.upper(), 2))
@@ -51,7 +58,9 @@ def minor_unit(currency: str = BASE_CURRENCY) -> Decimal:
 
 def round_money(amount: Decimal | int | str, currency: str = BASE_CURRENCY) -> Decimal:
     """Round half-up to the currency's minor unit: the only rounding of amounts in Kaidan."""
-    return to_decimal(amount).quantize(minor_unit(currency), rounding=ROUND_HALF_UP)
+    # A finite Decimal (what the price engine passes thousands of times per order) skips to_decimal.
+    value = amount if type(amount) is Decimal and amount.is_finite() else to_decimal(amount)
+    return value.quantize(minor_unit(currency), rounding=ROUND_HALF_UP)
 
 
 def round_unit_price(price: Decimal | int | str) -> Decimal:
@@ -72,6 +81,40 @@ def add_tax(net: Decimal, rate: Decimal, currency: str = BASE_CURRENCY) -> tuple
     net = round_money(net, currency)
     tax = round_money(net * to_decimal(rate), currency)
     return tax, net + tax
+
+
+def allocate(amount: Decimal, weights: Sequence[Decimal], currency: str = BASE_CURRENCY) -> list[Decimal]:
+    """Split an amount into shares proportional to the weights, each a whole number of minor units,
+    adding up to the amount exactly (largest remainder: every share gets the floor of its exact
+    share, the units left over go one each to the largest fractional parts, ties to the earlier).
+
+    The amount is first rounded like every amount. Weights must not be negative; when they are all
+    zero only a zero amount can be shared (all shares zero), anything else is a ValueError.
+    """
+    amount = round_money(amount, currency)
+    weights = [to_decimal(weight) for weight in weights]
+    if any(weight < 0 for weight in weights):
+        raise ValueError("allocation weights must not be negative")
+    unit = minor_unit(currency)
+    total_units = int(amount / unit)  # the amount in minor units (fen), exactly
+    if not any(weights):
+        if total_units:
+            raise ValueError(f"cannot allocate {amount}: the weights add up to zero")
+        return [unit * 0 for _ in weights]
+    # Every weight as a whole number over one common denominator: the arithmetic below is exact.
+    ratios = [weight.as_integer_ratio() for weight in weights]
+    denominator = math.lcm(*{d for _, d in ratios})
+    scaled = [n * (denominator // d) for n, d in ratios]
+    weight_sum = sum(scaled)
+    sign, units = (-1 if total_units < 0 else 1), abs(total_units)
+    shares, remainders = [], []
+    for index, weight in enumerate(scaled):
+        share, remainder = divmod(units * weight, weight_sum)
+        shares.append(share)
+        remainders.append((-remainder, index))
+    for _, index in sorted(remainders)[: units - sum(shares)]:
+        shares[index] += 1
+    return [unit * (sign * share) for share in shares]  # exact, with the currency's places
 
 
 def chinese_capitals(amount: Decimal | int | str) -> str:

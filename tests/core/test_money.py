@@ -8,6 +8,7 @@ from hypothesis import strategies as st
 
 from kaidan.core.money import (
     add_tax,
+    allocate,
     chinese_capitals,
     format_money,
     round_money,
@@ -107,3 +108,64 @@ class TestFormatting:
         assert format_money(D("-3"), "USD") == "-$3.00"
         assert format_money(D("1234.4"), "JPY") == "JP¥1,234"
         assert format_money(D("5"), symbol=False) == "5.00"
+
+
+class TestAllocate:
+    def test_shares_follow_the_weights_and_add_up_exactly(self):
+        # given 10.00 over three equal lines: 3.333... each
+        shares = allocate(D("10.00"), [D("1"), D("1"), D("1")])
+        # then the leftover cent goes to the first of the equal remainders
+        assert shares == [D("3.34"), D("3.33"), D("3.33")]
+        assert sum(shares) == D("10.00")
+
+    def test_the_largest_remainders_get_the_leftover_cents(self):
+        # 1.00 over 1 / 3 / 3: exact shares 0.1428.., 0.4285.., 0.4285.. → floors 0.14 + 0.42 + 0.42 leave
+        # 0.02; the remainders of the last two are the largest, so they get a cent each, not the first
+        assert allocate(D("1.00"), [D("1"), D("3"), D("3")]) == [D("0.14"), D("0.43"), D("0.43")]
+
+    def test_proportional_shares_need_no_rounding(self):
+        assert allocate(D("100"), [D("600.00"), D("400.00")]) == [D("60.00"), D("40.00")]
+
+    def test_weights_of_any_scale_mix(self):
+        assert allocate(D("100"), [D("1E+2"), D("0.5"), D("0")]) == [D("99.50"), D("0.50"), D("0.00")]
+
+    def test_a_negative_amount_is_shared_like_a_positive_one(self):
+        assert allocate(D("-10.00"), [D("1"), D("1"), D("1")]) == [D("-3.34"), D("-3.33"), D("-3.33")]
+
+    def test_a_currency_without_cents_shares_whole_units(self):
+        assert allocate(D("1000"), [D("1"), D("2")], "JPY") == [D("333"), D("667")]
+
+    def test_the_amount_is_rounded_first_like_every_amount(self):
+        assert sum(allocate(D("0.125"), [D("1"), D("1")])) == D("0.13")
+
+    def test_zero_weights_share_only_zero(self):
+        assert allocate(D("0"), [D("0"), D("0")]) == [D("0.00"), D("0.00")]
+        assert allocate(D("0"), []) == []
+        with pytest.raises(ValueError):
+            allocate(D("0.01"), [D("0"), D("0")])
+        with pytest.raises(ValueError):
+            allocate(D("5"), [])
+
+    def test_negative_weights_are_refused(self):
+        with pytest.raises(ValueError):
+            allocate(D("1"), [D("2"), D("-1")])
+
+    def test_float_weights_are_refused(self):
+        with pytest.raises(TypeError):
+            allocate(D("1"), [0.5, 0.5])
+
+    @given(
+        cents=st.integers(min_value=-10**9, max_value=10**9),
+        weights=st.lists(st.integers(min_value=0, max_value=10**8).map(lambda n: D(n).scaleb(-2)), min_size=1,
+                         max_size=30).filter(any),
+    )
+    def test_shares_always_add_up_and_each_is_within_a_cent_of_its_exact_share(self, cents, weights):
+        amount = D(cents).scaleb(-2)
+        shares = allocate(amount, weights)
+        assert sum(shares) == amount
+        total = sum(weights)
+        for share, weight in zip(shares, weights, strict=True):
+            assert share.as_tuple().exponent == -2
+            assert abs(share - amount * weight / total) < D("0.01")
+            if 0 <= amount <= total:
+                assert 0 <= share <= weight  # never more than its own weight when the amount fits
