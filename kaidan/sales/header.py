@@ -122,11 +122,12 @@ def _fill_defaults(order: SalesOrder, customer: Customer, data: dict[str, Any]) 
         "billing_address": addresses.get(Address.Kind.BILLING) or addresses.get(Address.Kind.SHIPPING),
         "shipping_address": addresses.get(Address.Kind.SHIPPING) or addresses.get(Address.Kind.BILLING),
         "contact": customer.contacts.order_by("-is_primary", "id").first(),
-        "payment_term": customer.payment_term,
     }
     for name, value in defaults.items():
         if f"{name}_id" not in data:
             setattr(order, name, value)
+    if "payment_term_id" not in data:
+        order.payment_term_id = customer.payment_term_id
     if "currency" not in data:
         order.currency = customer.currency
     if "salesperson_id" not in data and customer.owner_id:

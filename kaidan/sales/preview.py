@@ -40,8 +40,7 @@ def preview_prices(*, actor, customer_id: int, lines: list[dict[str, Any]], orde
                 for index, item in enumerate(checked)]
     priced = engine.price_order(requests, ctx)
     keys = {str(i) for i in range(len(requests))}
-    check_manual_reductions(priced, {k: int(k) for k in keys}, limit=pricing_selectors.discount_limit_for(actor),
-                            keys=keys, errors=errors)
+    check_manual_reductions(priced, {k: int(k) for k in keys}, actor=actor, keys=keys, errors=errors)
     errors.raise_if_any()
     missing = {p.product_id for p in priced.lines} - set(products)
     if missing:  # free products of buy-X-get-Y promotions

@@ -7,8 +7,6 @@ step with the promotions that earn them."""
 
 from __future__ import annotations
 
-from decimal import Decimal
-
 from django.utils.translation import gettext as _
 
 from kaidan.pricing import engine
@@ -67,14 +65,19 @@ def _apply(line: SalesOrderLine, priced: engine.PricedLine, *, force: bool = Fal
     return changed
 
 
-def check_manual_reductions(priced: engine.PricedOrder, positions: dict[str, int], *, limit: Decimal,
+def check_manual_reductions(priced: engine.PricedOrder, positions: dict[str, int], *, actor,
                             keys: set[str], errors: Errors) -> None:
     """A manual price plus discount must not take a line further below the engine's price than the
-    actor's limit; only the lines the actor changed (``keys``) are checked."""
+    actor's limit; only the lines the actor changed (``keys``) are checked, and the limit is looked
+    up only when some line has a reduction at all."""
+    limit = None
     for line in priced.lines:
         if line.is_free or line.key not in keys:
             continue
         reduction = engine.manual_reduction_percent(line)
+        if reduction <= 0:
+            continue
+        limit = pricing_selectors.discount_limit_for(actor) if limit is None else limit
         if reduction > limit:
             field = "unit_price" if line.price_source == "manual" else "discount_percent"
             errors.add(f"lines.{positions[line.key]}.{field}",

@@ -14,7 +14,6 @@ from kaidan.catalog.models import Product
 from kaidan.core import audit, numbering
 from kaidan.core.errors import Forbidden, InvalidTransition, NotFound, StaleEdit, ValidationFailed
 from kaidan.core.roles import Capability, has_capability
-from kaidan.pricing.selectors import discount_limit_for
 from kaidan.sales import header, locks, repricing, states
 from kaidan.sales.models import SalesOrder, SalesOrderLine
 from kaidan.sales.selectors import orders_visible_to
@@ -68,19 +67,22 @@ def _default_description(product: Product) -> str:
     return " ".join(p for p in [product.name, product.spec, product.model] if p)[:400]
 
 
-def _reprice_and_save(order: SalesOrder, lines: list[SalesOrderLine], free: list[SalesOrderLine], *, actor,
-                      touched: set[str], positions: dict[str, int], errors: Errors,
-                      dirty: list[SalesOrderLine] = (),
-                      dirty_fields: list[str] = repricing.INPUT_FIELDS) -> list[SalesOrderLine]:
-    """Price every line, check manual reductions of the touched lines, then write what changed
-    (``dirty``: saved lines whose ``dirty_fields`` the caller changed). Returns the lines written,
-    for htmx to re-render."""
+def _price(order: SalesOrder, lines: list[SalesOrderLine], free: list[SalesOrderLine], *, actor,
+           touched: set[str], positions: dict[str, int], errors: Errors) -> tuple:
+    """Price every line and check the manual reductions of the touched lines; writes the numbers onto
+    the line objects and the header, saves nothing. Returns what ``_persist`` needs."""
     priced = repricing.price_lines(order, lines)
     if touched:
-        repricing.check_manual_reductions(priced, positions, limit=discount_limit_for(actor), keys=touched,
-                                          errors=errors)
+        repricing.check_manual_reductions(priced, positions, actor=actor, keys=touched, errors=errors)
     errors.raise_if_any()
-    changed, free_changed, free_create, free_delete = repricing.apply_prices(order, lines, priced, free)
+    return repricing.apply_prices(order, lines, priced, free)
+
+
+def _persist(lines: list[SalesOrderLine], changes: tuple, *, dirty: list[SalesOrderLine] = (),
+             dirty_fields: list[str] = repricing.INPUT_FIELDS) -> list[SalesOrderLine]:
+    """Write new lines, the inputs of ``dirty`` lines, the changed numbers and the free lines; returns
+    every line written, for htmx to re-render."""
+    changed, free_changed, free_create, free_delete = changes
     new_lines = [line for line in lines if line.pk is None]
     if new_lines:
         SalesOrderLine.objects.bulk_create(new_lines)
@@ -99,6 +101,15 @@ def _reprice_and_save(order: SalesOrder, lines: list[SalesOrderLine], free: list
             f.unit_id, f.free_for_id = units[f.product_id], f.free_for.pk
         SalesOrderLine.objects.bulk_create(free_create)
     return list({id(line): line for line in [*new_lines, *dirty, *changed, *free_changed, *free_create]}.values())
+
+
+def _reprice_and_save(order: SalesOrder, lines: list[SalesOrderLine], free: list[SalesOrderLine], *, actor,
+                      touched: set[str], positions: dict[str, int], errors: Errors,
+                      dirty: list[SalesOrderLine] = (),
+                      dirty_fields: list[str] = repricing.INPUT_FIELDS) -> list[SalesOrderLine]:
+    """Price (``_price``) and write what changed (``_persist``) on a saved document."""
+    changes = _price(order, lines, free, actor=actor, touched=touched, positions=positions, errors=errors)
+    return _persist(lines, changes, dirty=dirty, dirty_fields=dirty_fields)
 
 
 def _save_header(order: SalesOrder, actor) -> None:
@@ -122,13 +133,12 @@ def create_document(*, actor, kind: str = states.Kind.ORDER, data: dict[str, Any
     checked = check_lines(lines or [], actor=actor, errors=errors)
     errors.raise_if_any()
     order.price_date = quotation.price_date or quotation.order_date if quotation else order.order_date
-    order.number = numbering.next_number(SERIES[kind], on=order.order_date)
-    order.save()
     new = [_line_from_input(order, item, index + 1) for index, item in enumerate(checked)]
     positions = {repricing.line_key(line): i for i, line in enumerate(new)}
-    _reprice_and_save(order, new, [], actor=actor, touched=set(positions), positions=positions, errors=errors)
-    order.save(update_fields=["net_amount", "tax_amount", "gross_amount", "discount_amount", "cost_amount",
-                              "line_count"])
+    changes = _price(order, new, [], actor=actor, touched=set(positions), positions=positions, errors=errors)
+    order.number = numbering.next_number(SERIES[kind], on=order.order_date)
+    order.save()
+    _persist(new, changes)
     audit.record(order, "created", actor=actor, after=header.snapshot(order))
     return order
 

@@ -41,7 +41,7 @@ def _move(order: SalesOrder, target: str, action: str, *, actor, extra: dict | N
 def _check_submittable(order: SalesOrder) -> None:
     if order.line_count == 0:
         raise ValidationFailed.for_field("lines", _("Add at least one line first."))
-    customer = Customer.objects.get(pk=order.customer_id)
+    customer = order.customer  # loaded with the locked order
     if customer.status != Customer.Status.ACTIVE:
         raise Conflict(_("Customer %(name)s is %(status)s (%(reason)s); orders for it cannot be submitted.")
                        % {"name": customer.name, "status": customer.get_status_display(),
