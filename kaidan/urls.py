@@ -19,7 +19,9 @@ urlpatterns = [
     path("api/", api.urls),
     path("customers/", include("kaidan.parties.urls")),
     path("products/", include("kaidan.catalog.urls")),
+    path("orders/", include("kaidan.sales.urls")),
     path("transfer/", include("kaidan.transfer.urls")),
+    path("pricing/", include("kaidan.pricing.urls")),
     path("", include("kaidan.core.urls")),
 ]
 

@@ -7,7 +7,7 @@ from kaidan.core.roles import Capability, has_capability, roles_of
 
 # (label, url name once the app exists). Later issues fill in the url names.
 FLOW = [
-    (_("Orders"), None),
+    (_("Orders"), "order_list"),
     (_("Customers"), "customer_list"),
     (_("Products"), "product_list"),
     (_("Stock"), None),
@@ -21,6 +21,7 @@ FLOW = [
 SETTINGS = [
     (_("Company"), "company_settings", Capability.MANAGE_COMPANY),
     (_("Numbering"), "series_list", Capability.VIEW_SERIES),
+    (_("Pricing"), "price_list_list", Capability.VIEW_PRICING),
     (_("Audit log"), "audit_log", Capability.VIEW_AUDIT),
     (_("API tokens"), "tokens", None),
 ]

@@ -10,10 +10,12 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from django.db.models import Q, QuerySet
+from django.utils.translation import gettext_lazy as _
 
 from kaidan.core.models import AuditEvent
 from kaidan.core.pagination import apply_sort
 from kaidan.core.roles import Capability, has_capability
+from kaidan.core.selectors import history_panel
 from kaidan.sales.models import SalesOrder, SalesOrderLine
 
 ORDER_SORT_FIELDS = {"number", "order_date", "gross_amount", "status", "created_at", "requested_date"}
@@ -78,15 +80,42 @@ class RateTotal:
         return (self.rate * 100).normalize()
 
 
-def totals_by_rate(lines: list[SalesOrderLine]) -> list[RateTotal]:
-    """Net, VAT and gross per VAT rate: sums of the stored line amounts, so they add up to the header."""
+def _sum_by_rate(rows) -> list[RateTotal]:
     sums: dict[Decimal, list[Decimal]] = defaultdict(lambda: [Decimal(0)] * 3)
-    for line in lines:
-        s = sums[line.vat_rate]
-        s[0] += line.net_amount
-        s[1] += line.tax_amount
-        s[2] += line.gross_amount
+    for rate, net, tax, gross in rows:
+        s = sums[rate]
+        s[0] += net
+        s[1] += tax
+        s[2] += gross
     return [RateTotal(rate, *values) for rate, values in sorted(sums.items())]
+
+
+def totals_by_rate(lines: list[SalesOrderLine]) -> list[RateTotal]:
+    """Net, VAT and gross per VAT rate: sums of the stored line amounts, so they add up to the header.
+    A free line at zero adds no row (a free product at another rate would add a row of zeros)."""
+    return _sum_by_rate((line.vat_rate, line.net_amount, line.tax_amount, line.gross_amount)
+                        for line in lines if not (line.is_free and not line.gross_amount))
+
+
+# Audit keys that are not fields of the order or its lines, as the history panel should name them.
+HISTORY_LABELS = {"sku": _("Product"), "quotation_number": _("From quotation"),
+                  "copied_from_number": _("Copied from"), "reason": _("Reason")}
+
+
+def order_history(order: SalesOrder) -> list[dict]:
+    """The history panel of a quotation or order, line changes included."""
+    panel = history_panel(order, SalesOrderLine)
+    for event in panel:
+        event["changes"] = [(str(HISTORY_LABELS.get(label, label)), before, after)
+                            for label, before, after in event["changes"]]
+    return panel
+
+
+def rate_totals_of(order: SalesOrder) -> list[RateTotal]:
+    """``totals_by_rate`` from one light query of the stored amounts (no line objects): for the totals
+    block that every one-line edit re-renders."""
+    return _sum_by_rate(SalesOrderLine.objects.filter(order=order).exclude(is_free=True, gross_amount=0)
+                        .values_list("vat_rate", "net_amount", "tax_amount", "gross_amount"))
 
 
 def changes_since(order: SalesOrder, version: int) -> list[dict]:

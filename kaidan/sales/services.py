@@ -286,7 +286,7 @@ def remove_line(*, actor, order_id: int, version: int, line_id: int) -> tuple[Sa
 
 
 def _line_snapshot(line: SalesOrderLine) -> dict:
-    return {"position": line.position, "product": line.product.sku, "quantity": str(line.quantity),
+    return {"position": line.position, "sku": line.product.sku, "quantity": str(line.quantity),
             "discount_percent": str(line.discount_percent),
             "unit_price": str(line.manual_unit_price) if line.manual_unit_price is not None else None,
             "description": line.description,

@@ -168,7 +168,7 @@ def convert_quotation(*, actor, quotation_id: int, version: int | None = None) -
     order = create_document(actor=actor, kind=Kind.ORDER, data={**_header_data(quotation), "order_date": today},
                             lines=_line_data(quotation, keep_prices=True), quotation=quotation)
     _move(quotation, Status.CONVERTED, "converted", actor=actor)
-    audit.record(order, "converted", actor=actor, after={"quotation": quotation.number})
+    audit.record(order, "converted", actor=actor, after={"quotation_number": quotation.number})
     return order
 
 
@@ -181,7 +181,7 @@ def copy_document(*, actor, order_id: int, kind: str | None = None) -> SalesOrde
     data = {**_header_data(source), "order_date": timezone.localdate()}
     copy = create_document(actor=actor, kind=kind or source.kind, data=data,
                            lines=_line_data(source, keep_prices=False), copied_from=source)
-    audit.record(copy, "copied", actor=actor, after={"from": source.number})
+    audit.record(copy, "copied", actor=actor, after={"copied_from_number": source.number})
     return copy
 
 

@@ -31,7 +31,22 @@ SAMPLE_BODIES = {
     ("PUT", "/products/{product_id}/substitutes"): {"substitute_ids": []},
     ("POST", "/categories"): {"name": "矩阵分类", "code": "matrix-1"},
     ("PUT", "/categories/{category_id}"): {"name": "矩阵分类", "code": "matrix-2"},
+    ("POST", "/price-lists"): {"code": "MATRIX-PL", "name": "矩阵价目表"},
+    ("PUT", "/price-lists/{price_list_id}"): {"version": 1, "code": "MATRIX-PL2", "name": "矩阵价目表"},
+    ("PUT", "/price-lists/{price_list_id}/items"): {"items": []},
+    ("POST", "/promotions"): {"code": "MATRIX-PR", "name": "矩阵促销", "kind": "percent_off", "percent": "5"},
+    ("PUT", "/promotions/{promotion_id}"): {"version": 1, "code": "MATRIX-PR2", "name": "矩阵促销",
+                                            "kind": "percent_off", "percent": "5"},
+    ("PUT", "/discount-limits/{role}"): {"max_percent": "12.5"},
+    # bodies that name sample objects are built from the sample values
+    ("POST", "/orders"): lambda v: {"customer_id": int(v["customer_id"])},
+    ("PUT", "/orders/{order_id}"): {"version": 1, "notes": "矩阵"},
+    ("POST", "/orders/{order_id}/lines"): lambda v: {"version": 1, "product_id": int(v["product_id"]), "quantity": "1"},
+    ("PUT", "/orders/{order_id}/lines/{line_id}"): {"version": 1, "quantity": "2"},
+    ("POST", "/pricing/preview"): lambda v: {"customer_id": int(v["customer_id"]),
+                                             "lines": [{"product_id": int(v["product_id"]), "quantity": "1"}]},
 }
+SAMPLE_QUERIES = {("DELETE", "/orders/{order_id}/lines/{line_id}"): "?version=1"}
 SAMPLE_FILES = {("POST", "/products/{product_id}/images"): "file"}  # multipart: the field a small picture goes in
 SAMPLE_WORKBOOKS = {("POST", "/imports/customers"), ("POST", "/imports/products")}  # multipart: a one-row .xlsx
 
@@ -51,10 +66,13 @@ def sample_values(user, admin) -> dict[str, str]:
                                   data={"province": "上海市", "city": "上海市", "street": "一号"})
     contact = people.save_contact(actor=admin, customer_id=customer.pk, data={"name": "李", "mobile": "13900139000"})
     from tests.catalog.factories import catalog_sample_ids
+    from tests.pricing.factories import pricing_sample_ids
+    from tests.sales.factories import sales_sample_ids
     from tests.transfer.factories import transfer_sample_ids
     values = {"doc_type": "sales_order", "status": "inactive", "customer_id": customer.pk, "address_id": address.pk,
               "contact_id": contact.pk, "token_id": services.create_api_token(user=user, name="to revoke")[0].pk,
-              **catalog_sample_ids(admin), **transfer_sample_ids(user)}
+              **catalog_sample_ids(admin), **transfer_sample_ids(user),
+              **pricing_sample_ids(), **sales_sample_ids(user, admin)}
     return {name: str(value) for name, value in values.items()}
 
 
@@ -125,8 +143,10 @@ def test_api_operations_obey_the_matrix(role, api_for, make_user):
     api_client, admin = api_for(role), make_user(Role.ADMIN)
     for method, path, op in operations():
         rule = access_rule(op.view_func)
-        url = "/api" + fill(path, sample_values(api_client.user, admin))
+        values = sample_values(api_client.user, admin)
+        url = "/api" + fill(path, values) + SAMPLE_QUERIES.get((method, path), "")
         body = SAMPLE_BODIES.get((method, path))
+        body = body(values) if callable(body) else body
         if method == "GET":
             response = api_client.get(url)
         elif method == "PUT":
@@ -165,7 +185,8 @@ def test_anonymous_api_calls_are_401():
     from django.test import Client
 
     values = dict.fromkeys(["doc_type", "status", "customer_id", "address_id", "contact_id", "token_id",
-                            "category_id", "product_id", "image_id", "job_id"], "1")
+                            "category_id", "product_id", "image_id", "job_id", "price_list_id",
+                            "promotion_id", "role", "order_id", "line_id"], "1")
     for method, path, _op in operations():
         url = "/api" + fill(path, values)
         response = Client().generic(method, url, "{}", content_type="application/json")
