@@ -16,6 +16,7 @@ from kaidan.core.api_auth import API_AUTH
 from kaidan.core.errors import DomainError, ValidationFailed, server_error_envelope
 from kaidan.core.validation_messages import message_for
 from kaidan.parties.api import router as parties_router
+from kaidan.pricing.api import router as pricing_router
 from kaidan.sales.api import router as sales_router
 from kaidan.transfer.api import router as transfer_router
 
@@ -33,6 +34,7 @@ api.add_router("/", core_router)
 api.add_router("/", parties_router)
 api.add_router("/", catalog_router)
 api.add_router("/", transfer_router)
+api.add_router("/", pricing_router)
 api.add_router("/", sales_router)
 
 

@@ -55,6 +55,15 @@ def product_facts(products: Iterable[Product],
             for p in products}
 
 
+def product_facts_by_id(product_ids: Iterable[int]) -> dict[int, ProductFacts]:
+    """ProductFacts for these ids in one light query (no model instances), for re-pricing big orders."""
+    rows = list(Product.objects.filter(pk__in=set(product_ids)).values_list(*PRODUCT_FACT_FIELDS))
+    ancestors = category_ancestors() if any(row[-1] for row in rows) else {}
+    return {pk: ProductFacts(id=pk, sku=sku, name=name, list_price=list_price, list_price_includes_tax=includes,
+                             vat_rate=rate, standard_cost=cost, category_ids=ancestors.get(category, frozenset()))
+            for pk, sku, name, list_price, includes, rate, cost, category in rows}
+
+
 def products_for_pricing(product_ids: Iterable[int]) -> dict[int, Product]:
     return {p.pk: p for p in Product.objects.filter(pk__in=set(product_ids)).select_related("unit")}
 
@@ -80,49 +89,62 @@ def default_price_list(customer: Customer, date: datetime.date, currency: str) -
 
 
 def active_promotions(date: datetime.date) -> QuerySet[Promotion]:
-    return Promotion.objects.filter(_valid_on(date), active=True).prefetch_related(
-        Prefetch("products", queryset=Product.objects.only("id")),
-        Prefetch("categories", queryset=Category.objects.only("id")),
-        "customer_groups")
+    return Promotion.objects.filter(_valid_on(date), active=True)
 
 
-def _list_facts(pl: PriceList, items: list[PriceListItem]) -> PriceListFacts:
+def _scopes(through, column: str, promotion_ids: list[int]) -> dict[int, frozenset[int]]:
+    """promotion id → the ids it names in one of its many-to-many fields (one light query)."""
+    found: dict[int, set[int]] = {}
+    for promotion_id, other_id in through.objects.filter(promotion_id__in=promotion_ids).values_list(
+            "promotion_id", column):
+        found.setdefault(promotion_id, set()).add(other_id)
+    return {pk: frozenset(ids) for pk, ids in found.items()}
+
+
+def _list_facts(pl: PriceList, items: list[tuple]) -> PriceListFacts:
     return PriceListFacts(
         id=pl.pk, code=pl.code, name=pl.name, currency=pl.currency, prices_include_tax=pl.prices_include_tax,
         customer_id=pl.customer_id, group_id=pl.group_id, valid_from=pl.valid_from, valid_to=pl.valid_to,
         priority=pl.priority,
-        items=tuple(PriceListItemFacts(product_id=i.product_id, min_quantity=i.min_quantity, method=i.method,
-                                       value=i.price if i.method == PriceListItem.Method.FIXED else i.percent)
-                    for i in items))
+        items=tuple(PriceListItemFacts(product_id=product_id, min_quantity=min_quantity, method=method,
+                                       value=price if method == PriceListItem.Method.FIXED else percent)
+                    for _list_id, product_id, min_quantity, method, price, percent in items))
 
 
-def _promotion_facts(p: Promotion) -> PromotionFacts:
+def _promotion_facts(p: Promotion, products=None, categories=None, groups=None) -> PromotionFacts:
+    """Facts of a promotion; pass the scopes (from ``_scopes``) to avoid three queries per promotion."""
+    empty: frozenset[int] = frozenset()
     return PromotionFacts(
         id=p.pk, code=p.code, name=p.name, kind=p.kind, priority=p.priority, exclusive=p.exclusive,
         valid_from=p.valid_from, valid_to=p.valid_to,
-        product_ids=frozenset(x.pk for x in p.products.all()),
-        category_ids=frozenset(x.pk for x in p.categories.all()),
-        customer_group_ids=frozenset(x.pk for x in p.customer_groups.all()),
+        product_ids=products.get(p.pk, empty) if products is not None else frozenset(
+            p.products.values_list("pk", flat=True)),
+        category_ids=categories.get(p.pk, empty) if categories is not None else frozenset(
+            p.categories.values_list("pk", flat=True)),
+        customer_group_ids=groups.get(p.pk, empty) if groups is not None else frozenset(
+            p.customer_groups.values_list("pk", flat=True)),
         percent=p.percent, amount=p.amount, threshold=p.threshold, buy_quantity=p.buy_quantity,
         free_quantity=p.free_quantity, free_product_id=p.free_product_id)
 
 
 def pricing_context(*, customer: Customer, date: datetime.date, currency: str, prices_include_tax: bool,
-                    product_ids: Iterable[int], preferred_price_list_id: int | None = None,
-                    ancestors: dict[int, frozenset[int]] | None = None) -> PricingContext:
+                    product_ids: Iterable[int], preferred_price_list_id: int | None = None) -> PricingContext:
     """Everything the engine needs to price these products for this customer on this date."""
     product_ids = set(product_ids)
     lists = list(applicable_price_lists(customer, date, currency))
     items: dict[int, list[PriceListItem]] = {pl.pk: [] for pl in lists}
     if lists and product_ids:
-        for item in PriceListItem.objects.filter(price_list_id__in=list(items), product_id__in=product_ids):
-            items[item.price_list_id].append(item)
-    promotions = [_promotion_facts(p) for p in active_promotions(date)]
+        for row in PriceListItem.objects.filter(price_list_id__in=list(items), product_id__in=product_ids).values_list(
+                "price_list_id", "product_id", "min_quantity", "method", "price", "percent"):
+            items[row[0]].append(row)
+    rows = list(active_promotions(date))
+    ids = [p.pk for p in rows]
+    scopes = (_scopes(Promotion.products.through, "product_id", ids),
+              _scopes(Promotion.categories.through, "category_id", ids),
+              _scopes(Promotion.customer_groups.through, "customergroup_id", ids)) if ids else ({}, {}, {})
+    promotions = [_promotion_facts(p, *scopes) for p in rows]
     free_ids = {p.free_product_id for p in promotions if p.free_product_id}
-    free_products = {}
-    if free_ids:
-        free_products = product_facts(Product.objects.filter(pk__in=free_ids).only(*PRODUCT_FACT_FIELDS),
-                                      ancestors)
+    free_products = product_facts_by_id(free_ids) if free_ids else {}
     return PricingContext(
         customer=CustomerFacts(id=customer.pk, group_id=customer.group_id), date=date, currency=currency,
         prices_include_tax=prices_include_tax, price_lists=tuple(_list_facts(pl, items[pl.pk]) for pl in lists),
@@ -148,3 +170,71 @@ def price_lists() -> QuerySet[PriceList]:
 
 def promotions() -> QuerySet[Promotion]:
     return Promotion.objects.select_related("free_product").order_by("priority", "code")
+
+
+# Reads of the pricing pages and API (price lists, promotions, discount limits as people edit them).
+
+def price_list_list(user, *, q: str | None = None, active: bool | None = None) -> QuerySet[PriceList]:
+    """The price lists the user may see (customer and group joined) with their number of items, by
+    priority and code. The customers' record rule applies: a list of one customer is seen only by
+    those who may see that customer (a salesperson: their own customers' lists, and all the others)."""
+    from django.db.models import Count
+
+    from kaidan.parties.selectors import customers_visible_to
+
+    qs = price_lists().annotate(item_count=Count("items"))
+    if not has_capability(user, Capability.VIEW_ALL_CUSTOMERS):
+        qs = qs.filter(Q(customer__isnull=True) | Q(customer__in=customers_visible_to(user)))
+    if q:
+        qs = qs.filter(Q(code__icontains=q) | Q(name__icontains=q))
+    if active is not None:
+        qs = qs.filter(active=active)
+    return qs
+
+
+def price_list_detail(user, price_list_id: int) -> PriceList | None:
+    """The list if the user may see it (see price_list_list), else None."""
+    return price_list_list(user).filter(pk=price_list_id).first()
+
+
+def price_list_items(price_list_id: int) -> QuerySet[PriceListItem]:
+    """A list's items with their product, by SKU then quantity break."""
+    return (PriceListItem.objects.filter(price_list_id=price_list_id)
+            .select_related("product").order_by("product__sku", "min_quantity", "pk"))
+
+
+def _with_scope(qs: QuerySet[Promotion]) -> QuerySet[Promotion]:
+    return qs.prefetch_related(Prefetch("products", queryset=Product.objects.only("id", "sku", "name").order_by("sku")),
+                               Prefetch("categories", queryset=Category.objects.only("id", "code", "name")),
+                               "customer_groups")
+
+
+def promotion_list(*, q: str | None = None, active: bool | None = None,
+                   kind: str | None = None) -> QuerySet[Promotion]:
+    """Promotions with their products, categories and customer groups, by priority and code."""
+    qs = _with_scope(promotions())
+    if q:
+        qs = qs.filter(Q(code__icontains=q) | Q(name__icontains=q))
+    if active is not None:
+        qs = qs.filter(active=active)
+    if kind:
+        qs = qs.filter(kind=kind)
+    return qs
+
+
+def promotion_detail(promotion_id: int) -> Promotion | None:
+    return promotion_list().filter(pk=promotion_id).first()
+
+
+def discount_limits() -> list[dict]:
+    """One row per role, in the roles' order: the role, its label and its highest discount % (0 without a row)."""
+    from kaidan.core.roles import Role
+
+    stored = dict(DiscountLimit.objects.values_list("role", "max_percent"))
+    return [{"role": role.value, "label": str(role.label), "max_percent": stored.get(role.value, Decimal("0.00"))}
+            for role in Role]
+
+
+def products_by_sku(skus: Iterable[str]) -> dict[str, Product]:
+    """The products of these SKUs (exact match), by SKU; unknown SKUs are simply absent."""
+    return {p.sku: p for p in Product.objects.filter(sku__in=set(skus)).only("id", "sku", "name")}
