@@ -38,6 +38,13 @@ def _move(order: SalesOrder, target: str, action: str, *, actor, extra: dict | N
     audit.record(order, action, actor=actor, before=before, after=after)
 
 
+def _clean_reason(reason: str) -> str:
+    reason = (reason or "").strip()
+    if len(reason) > CANCEL_REASON_MAX:
+        raise ValidationFailed.for_field("reason", _("Enter at most %(max)d characters.") % {"max": CANCEL_REASON_MAX})
+    return reason
+
+
 def _check_submittable(order: SalesOrder) -> None:
     if order.line_count == 0:
         raise ValidationFailed.for_field("lines", _("Add at least one line first."))
@@ -101,9 +108,7 @@ def cancel_document(*, actor, order_id: int, reason: str = "", version: int | No
     _require_change(actor)
     order = locked_visible_order(actor, order_id)
     check_version(order, version)
-    reason = (reason or "").strip()
-    if len(reason) > CANCEL_REASON_MAX:
-        raise ValidationFailed.for_field("reason", _("Enter at most %(max)d characters.") % {"max": CANCEL_REASON_MAX})
+    reason = _clean_reason(reason)
     states.check_transition(order.kind, order.status, Status.CANCELLED)
     if order.fulfilment_status != states.FulfilmentStatus.NOT_SHIPPED:
         raise Conflict(_("Goods of this order have shipped; it cannot be cancelled."))
@@ -120,9 +125,7 @@ def revise_document(*, actor, order_id: int, reason: str = "", version: int | No
     _require_change(actor)
     order = locked_visible_order(actor, order_id)
     check_version(order, version)
-    reason = (reason or "").strip()
-    if len(reason) > CANCEL_REASON_MAX:
-        raise ValidationFailed.for_field("reason", _("Enter at most %(max)d characters.") % {"max": CANCEL_REASON_MAX})
+    reason = _clean_reason(reason)
     states.check_transition(order.kind, order.status, Status.DRAFT)
     if order.fulfilment_status != states.FulfilmentStatus.NOT_SHIPPED:
         raise Conflict(_("Goods of this order have shipped; it cannot be revised."))
