@@ -90,7 +90,7 @@ class PriceListItemForm(forms.Form):
     sku = forms.CharField(label=_("SKU"), max_length=64)
     min_quantity = forms.DecimalField(label=_("From quantity"), required=False, initial=0)
     method = forms.ChoiceField(label=_("Method"), choices=PriceListItem.Method.choices)
-    value = forms.DecimalField(label=_("Price or % off"))
+    value = forms.DecimalField(label=_("Price or percent off"))
 
     def clean_sku(self) -> int | None:
         return _product_id(self.cleaned_data["sku"])
@@ -137,7 +137,7 @@ class PromotionForm(ServiceValidatedForm):
                   "threshold", "buy_quantity", "free_quantity", "active"]
         widgets = {"valid_from": DATE, "valid_to": DATE}
         help_texts = {
-            "percent": _("For “% off”."),
+            "percent": _("For “percent off”."),
             "amount": _("For “Amount off per unit” (off each unit) and “Spend and save” (the discount)."),
             "threshold": _("For “Spend and save”: the order amount that earns the discount."),
             "buy_quantity": _("For “Buy X get Y free”: X."),

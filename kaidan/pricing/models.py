@@ -69,7 +69,7 @@ class PriceListItem(models.Model):
 
     class Method(models.TextChoices):
         FIXED = "fixed", _("Fixed price")
-        PERCENT_OFF = "percent_off", _("% off list price")
+        PERCENT_OFF = "percent_off", _("Percent off list price")
 
     price_list = models.ForeignKey(PriceList, on_delete=models.CASCADE, related_name="items")
     product = models.ForeignKey(Product, verbose_name=_("product"), on_delete=models.PROTECT,
@@ -79,7 +79,7 @@ class PriceListItem(models.Model):
     method = models.CharField(_("method"), max_length=20, choices=Method.choices, default=Method.FIXED)
     price = models.DecimalField(_("unit price"), **UNIT_PRICE, null=True, blank=True,
                                 validators=[MinValueValidator(ZERO)])
-    percent = models.DecimalField(_("% off"), **PERCENT, null=True, blank=True)
+    percent = models.DecimalField(_("percent off"), **PERCENT, null=True, blank=True)
 
     class Meta:
         ordering = ["product_id", "min_quantity"]
@@ -100,7 +100,7 @@ class Promotion(models.Model):
     """A promotion the engine applies by itself when its dates, products and customers match."""
 
     class Kind(models.TextChoices):
-        PERCENT_OFF = "percent_off", _("% off")
+        PERCENT_OFF = "percent_off", _("Percent off")
         AMOUNT_OFF = "amount_off", _("Amount off per unit")
         BUY_X_GET_Y = "buy_x_get_y", _("Buy X get Y free")
         ORDER_THRESHOLD = "order_threshold", _("Spend and save (满减)")
@@ -119,7 +119,7 @@ class Promotion(models.Model):
                                         related_name="promotions")
     customer_groups = models.ManyToManyField(CustomerGroup, verbose_name=_("customer groups"), blank=True,
                                              related_name="promotions")
-    percent = models.DecimalField(_("% off"), **PERCENT, null=True, blank=True)
+    percent = models.DecimalField(_("percent off"), **PERCENT, null=True, blank=True)
     amount = models.DecimalField(_("amount off"), **MONEY, null=True, blank=True,
                                  validators=[MinValueValidator(ZERO)])
     threshold = models.DecimalField(_("spend at least"), **MONEY, null=True, blank=True,

@@ -159,7 +159,7 @@ def _checked_item(errors: v.Errors, prefix: str, data: dict[str, Any], skus: dic
     elif method == Method.PERCENT_OFF:
         percent = v.percent(errors, prefix + "percent", data.get("percent"))
     else:
-        v.add(errors, prefix + "method", _("Choose a fixed price or a % off the list price."))
+        v.add(errors, prefix + "method", _("Choose a fixed price or a percent off the list price."))
     return PriceListItem(product_id=product_id if v.is_id(product_id) else None, min_quantity=min_quantity,
                          method=method, price=price, percent=percent)
 
