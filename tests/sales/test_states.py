@@ -3,6 +3,7 @@
 import itertools
 
 import pytest
+from django.utils import translation
 
 from kaidan.core.errors import InvalidTransition
 from kaidan.sales.states import ALLOWED, STATUSES, Kind, Status, can_transition, check_transition, is_editable
@@ -50,7 +51,7 @@ def test_only_drafts_can_be_edited():
 
 
 def test_an_illegal_move_says_both_states_in_words():
-    with pytest.raises(InvalidTransition) as info:
+    with translation.override("en"), pytest.raises(InvalidTransition) as info:
         check_transition(Kind.ORDER, Status.CANCELLED, Status.CONFIRMED)
     assert info.value.status == 409
     assert "Cancelled" in str(info.value.message) and "Confirmed" in str(info.value.message)
