@@ -16,7 +16,7 @@ from kaidan.core.errors import Forbidden, InvalidTransition, NotFound, StaleEdit
 from kaidan.core.roles import Capability, has_capability
 from kaidan.sales import header, locks, repricing, states
 from kaidan.sales.models import SalesOrder, SalesOrderLine
-from kaidan.sales.selectors import orders_visible_to
+from kaidan.sales.selectors import changes_since, orders_visible_to
 from kaidan.sales.validation import MAX_LINES, Errors, LineInput, check_lines
 
 SERIES = {states.Kind.ORDER: "sales_order", states.Kind.QUOTATION: "quotation"}
@@ -38,8 +38,6 @@ def locked_visible_order(actor, order_id: int) -> SalesOrder:
 def check_version(order: SalesOrder, version: int | None) -> None:
     """Refuse an edit made on an older version; the 409 says what changed since."""
     if version is not None and version != order.version:
-        from kaidan.sales.selectors import changes_since
-
         raise StaleEdit(current_version=order.version, changes=changes_since(order, version))
 
 
@@ -156,6 +154,8 @@ def update_document(*, actor, order_id: int, version: int, data: dict[str, Any],
     before = header.snapshot(order)
     errors = Errors()
     header.apply_header(order, data, actor=actor, errors=errors, creating=False)
+    if order.quotation_id is None:
+        order.price_date = order.order_date  # rules as of the order date (an order from a quotation keeps its)
     existing = locks.lock_lines(order.pk)
     regular = [line for line in existing if not line.is_free]
     free = [line for line in existing if line.is_free]

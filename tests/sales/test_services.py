@@ -139,6 +139,18 @@ class TestPriceRules:
         assert order.price_list == price_list
         assert [line.unit_price for line in selectors.order_lines(order)] == [D("95.0000"), D("90.0000")]
 
+    def test_moving_the_order_date_prices_with_the_rules_of_that_date(self, seller, customer, mouse):
+        # given a list that starts on 2026-12-10
+        price_list = PriceList.objects.create(code="XMAS", name="双十二价目表", valid_from="2026-12-10")
+        PriceListItem.objects.create(price_list=price_list, product=mouse, min_quantity=0, price=D("80"))
+        order = create(seller, customer, [{"product_id": mouse.pk, "quantity": "1"}], order_date="2026-12-01")
+        assert order.gross_amount == D("99.00")
+        # when the draft is moved to the 12th
+        order = services.update_document(actor=seller, order_id=order.pk, version=order.version,
+                                         data={"order_date": "2026-12-12"})
+        # then the list applies
+        assert (order.price_date.isoformat(), order.gross_amount) == ("2026-12-12", D("80.00"))
+
     def test_buy_ten_get_one_free_adds_and_removes_a_free_line(self, seller, customer, mouse):
         promo = Promotion.objects.create(code="B10G1", name="买10送1", kind="buy_x_get_y", buy_quantity=10,
                                          free_quantity=1)
