@@ -34,7 +34,7 @@ def steps_json(steps: list[engine.Step]) -> list[dict]:
 
 
 def price_lines(order: SalesOrder, lines: list[SalesOrderLine]) -> engine.PricedOrder:
-    """Run the engine over the order's non-free lines (products must be loaded on the lines)."""
+    """Run the engine over the order's non-free lines."""
     facts = pricing_selectors.product_facts_by_id({line.product_id for line in lines})
     ctx = pricing_selectors.pricing_context(
         customer=order.customer, date=order.price_date or order.order_date, currency=order.currency,
@@ -105,10 +105,11 @@ def apply_prices(order: SalesOrder, lines: list[SalesOrderLine], priced: engine.
     free_create, free_delete, free_changed = [], [], []
     for free in existing_free:
         key = (str(free.free_for_id), free.promotion_key)
-        wanted = free_wanted.pop(key, None)
-        if wanted is None:
-            free_delete.append(free)
+        wanted = free_wanted.get(key)
+        if wanted is None or wanted.product_id != free.product_id:
+            free_delete.append(free)  # a free product that changed is a new free line
             continue
+        del free_wanted[key]
         moved = (free.quantity, free.position) != (wanted.quantity, by_key[key[0]].position)
         free.quantity, free.position = wanted.quantity, by_key[key[0]].position
         if _apply(free, wanted, force=moved):

@@ -164,6 +164,18 @@ class TestPriceRules:
                            data={"quantity": "9"})
         assert [line.is_free for line in selectors.order_lines(order)] == [False]
 
+    def test_a_free_line_follows_its_line_to_another_product(self, seller, customer, mouse, laptop):
+        # given buy 10 get 1 of the same product, for every product
+        Promotion.objects.create(code="B10", name="买10送1", kind="buy_x_get_y", buy_quantity=10, free_quantity=1)
+        order = create(seller, customer, [{"product_id": mouse.pk, "quantity": "10"}])
+        line = selectors.order_lines(order)[0]
+        # when the line becomes a laptop line
+        services.save_line(actor=seller, order_id=order.pk, version=order.version, line_id=line.pk,
+                           data={"product_id": laptop.pk})
+        # then the free item is a laptop too
+        assert [(x.is_free, x.product_id) for x in selectors.order_lines(order)] == [(False, laptop.pk),
+                                                                                     (True, laptop.pk)]
+
     def test_a_threshold_discount_is_shared_so_lines_add_up_to_the_order(self, seller, customer, laptop, mouse, cable):
         Promotion.objects.create(code="MJ", name="满1000减100", kind="order_threshold", threshold=D("1000"),
                                  amount=D("100"))
