@@ -49,14 +49,11 @@ The details
   line amount, and the facts as strings; ``kaidan.pricing.explain`` turns them into sentences. Codes:
   ``list_price``, ``mode_conversion``, ``price_list``, ``manual_price``, ``promotion_percent``,
   ``promotion_amount``, ``free_item``, ``manual_discount``, ``threshold``, ``vat`` (see ``Step``).
-
-Each call indexes the price-list items and promotions by product once, so pricing is linear in the
-number of lines (docs/pricing.md has the measurement).
+Pricing is linear in the number of lines (items and promotions are indexed once per call).
 """
 
 from __future__ import annotations
 
-import datetime
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -77,8 +74,17 @@ from kaidan.pricing.facts import (
     RateTotal,
     Step,
 )
+from kaidan.pricing.rules import (
+    HUNDRED,
+    ONE,
+    choose_price_lists,
+    manual_reduction_percent,
+    matches_product,
+    valid_on,
+    validate_requests,
+)
 
-# The facts are part of the engine's interface: ``engine.Step``, ``engine.LineRequest``...
+# The facts and rule choices are part of the engine's interface: ``engine.Step``, ``engine.LineRequest``...
 __all__ = [
     "ZERO", "ProductFacts", "CustomerFacts", "PriceListItemFacts", "PriceListFacts", "PromotionFacts",
     "LineRequest", "PricingContext", "Step", "PricedLine", "RateTotal", "AppliedThreshold", "PricedOrder",
@@ -86,82 +92,18 @@ __all__ = [
 ]
 
 
-HUNDRED = Decimal(100)
-ONE = Decimal(1)
 LINE_KINDS = frozenset({"percent_off", "amount_off", "buy_x_get_y"})
-
-
-def choose_price_lists(ctx: PricingContext) -> list[PriceListFacts]:
-    """The applicable lists in the order they are tried: the preferred one, then lists for this
-    customer, then for its group, then general ones; within each, by priority then id. Only lists in
-    the order's currency, valid on the date."""
-    customer, currency = ctx.customer, ctx.currency.upper()
-
-    def applicable(price_list: PriceListFacts) -> bool:
-        return (
-            price_list.currency.upper() == currency
-            and _valid_on(price_list.valid_from, price_list.valid_to, ctx.date)
-            and (price_list.customer_id is None or price_list.customer_id == customer.id)
-            and (price_list.group_id is None or price_list.group_id == customer.group_id)
-        )
-
-    def reach(price_list: PriceListFacts) -> int:
-        return 0 if price_list.customer_id is not None else 1 if price_list.group_id is not None else 2
-
-    return sorted(
-        filter(applicable, ctx.price_lists),
-        key=lambda pl: (pl.id != ctx.preferred_price_list_id, reach(pl), pl.priority, pl.id),
-    )
 
 
 def price_order(lines: Sequence[LineRequest], ctx: PricingContext) -> PricedOrder:
     """Price every line and the totals. Raises ValueError on facts that cannot be priced (a quantity
     of 0 or less, a discount outside 0–100, a negative manual price, two lines with one key)."""
     lines = list(lines)  # read twice, and it keeps the facts alive for the caches keyed by id()
-    _validate(lines)
+    validate_requests(lines)
     return _Pricer(ctx).price(lines)
 
 
-def manual_reduction_percent(line: PricedLine) -> Decimal:
-    """How far below the engine's price the salesperson went, in percent (manual price and manual
-    discount together), for the per-role discount limit:
-    ``100 × (1 − unit_price × (1 − discount% / 100) / engine_unit_price)``, two decimals half-up,
-    never below 0 (a manual price above the engine's is no reduction); 0 when the engine's price is 0.
-    Promotions are not the salesperson's doing and do not count."""
-    zero = round_money(0, "CNY")  # a percent with two decimals, rounded like an amount
-    if line.engine_unit_price <= 0:
-        return zero
-    charged = line.unit_price * (ONE - line.discount_percent / HUNDRED)
-    percent = HUNDRED * (ONE - charged / line.engine_unit_price)
-    return round_money(percent, "CNY") if percent > 0 else zero
-
-
 # --- the parts --------------------------------------------------------------------------------
-
-
-def _validate(lines: Sequence[LineRequest]) -> None:
-    keys: set[str] = set()
-    for line in lines:
-        key = line.key
-        if key in keys:
-            raise ValueError(f"line {key!r}: two lines have this key")
-        keys.add(key)
-        if not line.quantity > 0:
-            raise ValueError(f"line {key!r}: the quantity must be more than 0, not {line.quantity}")
-        if not 0 <= line.discount_percent <= 100:
-            raise ValueError(f"line {key!r}: the discount must be between 0 and 100%, not {line.discount_percent}")
-        if line.unit_price is not None and line.unit_price < 0:
-            raise ValueError(f"line {key!r}: the unit price must not be negative, not {line.unit_price}")
-
-
-def _valid_on(valid_from: datetime.date | None, valid_to: datetime.date | None, date: datetime.date) -> bool:
-    return (valid_from is None or valid_from <= date) and (valid_to is None or date <= valid_to)
-
-
-def _matches_product(promotion: PromotionFacts, product: ProductFacts) -> bool:
-    if not promotion.product_ids and not promotion.category_ids:
-        return True
-    return product.id in promotion.product_ids or not promotion.category_ids.isdisjoint(product.category_ids)
 
 
 def _plain(value: Decimal) -> str:
@@ -208,7 +150,7 @@ class _Pricer:
             (
                 p
                 for p in ctx.promotions
-                if _valid_on(p.valid_from, p.valid_to, ctx.date)
+                if valid_on(p.valid_from, p.valid_to, ctx.date)
                 and (not p.customer_group_ids or group in p.customer_group_ids)
             ),
             key=lambda p: (p.priority, p.id),
@@ -478,7 +420,7 @@ class _Pricer:
             if promotion.threshold is None or promotion.amount is None:
                 continue  # incomplete facts: no promotion
             if promotion.product_ids or promotion.category_ids:
-                eligible = [line for line, product in sharing if _matches_product(promotion, product)]
+                eligible = [line for line, product in sharing if matches_product(promotion, product)]
             else:
                 eligible = [line for line, _ in sharing]
             eligible_amount = sum([line.amount for line in eligible], zero)
