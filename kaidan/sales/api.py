@@ -59,7 +59,7 @@ def detail(request, order_id: int) -> dict:
     lines = selectors.order_lines(order)
     see_cost = can_see_cost(request.auth)
     data = {field.attname: getattr(order, field.attname) for field in order._meta.concrete_fields}
-    margin = order.net_amount - order.cost_amount
+    margin, margin_percent = selectors.order_margin(order)
     data.update({
         "customer_name": order.customer.name,
         "order_ids": list(order.orders.values_list("pk", flat=True)) if order.is_quotation else [],
@@ -68,8 +68,7 @@ def detail(request, order_id: int) -> dict:
         "lines": [line_out(line, see_cost=see_cost) for line in lines],
         "cost_amount": order.cost_amount if see_cost else None,
         "margin": margin if see_cost else None,
-        "margin_percent": (margin * 100 / order.net_amount).quantize(order.net_amount.__class__("0.01"))
-        if see_cost and order.net_amount else None,
+        "margin_percent": margin_percent if see_cost else None,
     })
     return data
 
@@ -115,7 +114,8 @@ def update_document(request: HttpRequest, order_id: Path[DbId], payload: Documen
 def _line_change(request, order, written, removed=()) -> dict:
     order = selectors.order_detail(request.auth, order.pk)
     see_cost = can_see_cost(request.auth)
-    written = [line for line in written if line.pk]
+    # read the written lines again in one query: the service holds them without product, unit or text
+    written = selectors.lines_by_id(order, [line.pk for line in written if line.pk])
     return {"document": order, "lines": [line_out(line, see_cost=see_cost) for line in written],
             "removed_line_ids": list(removed)}
 

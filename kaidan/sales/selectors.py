@@ -13,6 +13,7 @@ from django.db.models import Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from kaidan.core.models import AuditEvent
+from kaidan.core.money import round_money
 from kaidan.core.pagination import apply_sort
 from kaidan.core.roles import Capability, has_capability
 from kaidan.core.selectors import history_panel
@@ -68,6 +69,12 @@ def order_lines(order: SalesOrder) -> list[SalesOrderLine]:
                 .order_by("position", "is_free", "id"))
 
 
+def lines_by_id(order: SalesOrder, line_ids: list[int]) -> list[SalesOrderLine]:
+    """These lines of the order with product and unit, in document order (one query)."""
+    return list(SalesOrderLine.objects.filter(order=order, pk__in=line_ids).select_related("product", "unit")
+                .order_by("position", "is_free", "id"))
+
+
 @dataclass
 class RateTotal:
     rate: Decimal
@@ -78,6 +85,13 @@ class RateTotal:
     @property
     def percent(self) -> Decimal:
         return (self.rate * 100).normalize()
+
+
+def order_margin(order: SalesOrder) -> tuple[Decimal, Decimal | None]:
+    """The order's margin against standard cost and its percent of net (None for a zero net), rounded
+    once here so the screen and the API show the same figure."""
+    margin = order.net_amount - order.cost_amount
+    return margin, round_money(margin * 100 / order.net_amount) if order.net_amount else None
 
 
 def _sum_by_rate(rows) -> list[RateTotal]:

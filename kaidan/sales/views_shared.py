@@ -16,7 +16,7 @@ from django.utils.translation import ngettext, pgettext
 
 from kaidan.core.audit import action_label
 from kaidan.core.errors import DomainError, StaleEdit, ValidationFailed
-from kaidan.core.money import format_money, round_money
+from kaidan.core.money import format_money
 from kaidan.core.roles import Capability, has_capability
 from kaidan.pricing import engine, explain
 from kaidan.pricing.selectors import can_see_cost
@@ -114,16 +114,11 @@ def load_groups(order: SalesOrder, parent_ids: set[int]) -> list[LineGroup]:
     return group_lines(lines, order)
 
 
-def rate_totals(order: SalesOrder) -> list[selectors.RateTotal]:
-    return selectors.rate_totals_of(order)
-
-
 def totals_context(order: SalesOrder, user, by_rate=None) -> dict:
     see_cost = can_see_cost(user)
-    margin = order.net_amount - order.cost_amount
-    percent = round_money(margin * 100 / order.net_amount, "CNY") if see_cost and order.net_amount else None
-    return {"by_rate": rate_totals(order) if by_rate is None else by_rate, "see_cost": see_cost,
-            "order_margin": margin if see_cost else None, "order_margin_percent": percent}
+    margin, percent = selectors.order_margin(order)
+    return {"by_rate": selectors.rate_totals_of(order) if by_rate is None else by_rate, "see_cost": see_cost,
+            "order_margin": margin if see_cost else None, "order_margin_percent": percent if see_cost else None}
 
 
 def editable_for(order: SalesOrder, user) -> bool:

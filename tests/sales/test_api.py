@@ -12,6 +12,7 @@ from kaidan.sales.validation import MAX_LINES
 from tests.parties.factories import make_customer
 
 pytestmark = pytest.mark.django_db
+QUERIES_PER_LINE_EDIT = 24  # token auth, lock, lines, pricing facts, writes, audit, answer; not per line
 
 
 @pytest.fixture
@@ -133,6 +134,20 @@ class TestEditing:
         removed = delete(api, f"{url}/{line_id}?version={changed.json()['document']['version']}")
         assert removed.status_code == 200 and removed.json()["removed_line_ids"] == [line_id]
         assert removed.json()["document"]["gross_amount"] == "99.00"
+
+    def test_a_one_line_edit_answers_in_a_fixed_number_of_queries(self, api, own_customer, mouse,
+                                                                  django_assert_max_num_queries):
+        # given 40 lines that share a 满减 discount, so one edit moves many lines' shares
+        from kaidan.pricing.models import Promotion
+
+        Promotion.objects.create(code="MJ", name="满减", kind="order_threshold", threshold=D("100"), amount=D("99"))
+        body = new_order(api, own_customer, *[(mouse, n % 7 + 1) for n in range(40)])
+        line = body["lines"][0]
+        # when one quantity changes, then the answer costs the same queries whatever moved
+        with django_assert_max_num_queries(QUERIES_PER_LINE_EDIT):
+            change = api.put(f"/api/orders/{body['id']}/lines/{line['id']}",
+                             {"version": body["version"], "quantity": "30"}).json()
+        assert len(change["lines"]) > 5
 
     def test_a_confirmed_order_cannot_be_edited(self, api, own_customer, mouse):
         body = new_order(api, own_customer, (mouse, 1))
