@@ -117,6 +117,11 @@ def allocate(amount: Decimal, weights: Sequence[Decimal], currency: str = BASE_C
     return [unit * (sign * share) for share in shares]  # exact, with the currency's places
 
 
+def plain_number(value: Decimal) -> str:
+    """A quantity or percent as people write it: 13, 2.5, 0.125, 100 — no trailing zeros, never 1E+2."""
+    return format(value.normalize(), "f")
+
+
 def chinese_capitals(amount: Decimal | int | str) -> str:
     """Amount in Chinese capitals as on invoices and cheques: 12345.67 → 壹万贰仟叁佰肆拾伍元陆角柒分."""
     value = round_money(amount, "CNY")

@@ -58,7 +58,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from kaidan.core.money import add_tax, allocate, round_money, round_unit_price, split_inclusive
+from kaidan.core.money import add_tax, allocate, plain_number, round_money, round_unit_price, split_inclusive
 from kaidan.pricing.facts import (
     ZERO,
     AppliedThreshold,
@@ -104,11 +104,6 @@ def price_order(lines: Sequence[LineRequest], ctx: PricingContext) -> PricedOrde
 
 
 # --- the parts --------------------------------------------------------------------------------
-
-
-def _plain(value: Decimal) -> str:
-    """A percent or quantity as people write it: 13, 2.5, 100 (never 1E+2)."""
-    return format(value.normalize(), "f")
 
 
 @dataclass(slots=True)
@@ -333,9 +328,9 @@ class _Pricer:
     ) -> tuple[Decimal, tuple[Step, ...]]:
         params = {"name": price_list.name, "code": price_list.code}
         if item.min_quantity > 1 or item.min_quantity > items[0].min_quantity:
-            params["min_quantity"] = _plain(item.min_quantity)  # a quantity break
+            params["min_quantity"] = plain_number(item.min_quantity)  # a quantity break
         if item.method == "percent_off":
-            params["percent"] = _plain(item.value)
+            params["percent"] = plain_number(item.value)
             price = round_unit_price(plan.list_price * (ONE - item.value / HUNDRED))
             return price, (Step("price_list", price, params),)
         stored = round_unit_price(item.value)
@@ -348,25 +343,25 @@ class _Pricer:
         """A VAT rate as a percent ("13"), worked out once per rate."""
         text = self._rate_texts.get(rate)
         if text is None:
-            text = self._rate_texts[rate] = _plain(rate * HUNDRED)
+            text = self._rate_texts[rate] = plain_number(rate * HUNDRED)
         return text
 
     def _plain_of(self, value: Decimal) -> str:
         """``_plain`` worked out once per value (discounts repeat: 5, 10...)."""
         text = self._plain_texts.get(value)
         if text is None:
-            text = self._plain_texts[value] = _plain(value)
+            text = self._plain_texts[value] = plain_number(value)
         return text
 
     def _promotion_params(self, promotion: PromotionFacts) -> dict[str, str]:
         """The params every step of this promotion shares (worked out once per call)."""
         params = {"name": promotion.name, "code": promotion.code}
         if promotion.kind == "percent_off":
-            params["percent"] = _plain(promotion.percent)
+            params["percent"] = plain_number(promotion.percent)
         elif promotion.kind == "amount_off":
             params["per_unit"] = str(promotion.amount)
         elif promotion.kind == "buy_x_get_y":
-            params.update(buy=_plain(promotion.buy_quantity), free=_plain(promotion.free_quantity))
+            params.update(buy=plain_number(promotion.buy_quantity), free=plain_number(promotion.free_quantity))
         self._promotion_texts[id(promotion)] = params
         return params
 

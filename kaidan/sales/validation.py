@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 
 from kaidan.catalog.models import Product
 from kaidan.core.errors import ValidationFailed
+from kaidan.core.money import plain_number
 from kaidan.pricing.selectors import discount_limit_for
 
 MAX_LINES = 2000  # documented in the README and the API: larger orders are split
@@ -23,7 +24,7 @@ LINE_FIELDS = {"id", "product_id", "description", "quantity", "unit_price", "dis
 
 def percent_text(value: Decimal) -> str:
     """12.50 → "12.5", 10.00 → "10" (never "1E+1")."""
-    return f"{value.normalize():f}"
+    return plain_number(value)
 
 
 class Errors:

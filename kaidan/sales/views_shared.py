@@ -16,7 +16,7 @@ from django.utils.translation import ngettext, pgettext
 
 from kaidan.core.audit import action_label
 from kaidan.core.errors import DomainError, StaleEdit, ValidationFailed
-from kaidan.core.money import format_money
+from kaidan.core.money import format_money, plain_number
 from kaidan.core.roles import Capability, has_capability
 from kaidan.pricing import engine, explain
 from kaidan.pricing.selectors import can_see_cost
@@ -28,10 +28,7 @@ LINE_INPUTS = ("quantity", "discount_percent", "unit_price")
 
 def plain(value: Decimal | None) -> str:
     """A quantity or percent as people write it: 2, 2.5, 0.125 (no exponent, no trailing zeros)."""
-    if value is None:
-        return ""
-    text = f"{value:f}"
-    return text.rstrip("0").rstrip(".") if "." in text else text
+    return "" if value is None else plain_number(value)
 
 
 def describe_steps(breakdown: list[dict], currency: str) -> list[str]:

@@ -169,3 +169,11 @@ class TestAllocate:
             assert abs(share - amount * weight / total) < D("0.01")
             if 0 <= amount <= total:
                 assert 0 <= share <= weight  # never more than its own weight when the amount fits
+
+
+@pytest.mark.parametrize("value, text", [("13.00", "13"), ("2.50", "2.5"), ("100", "100"), ("0.1250", "0.125"),
+                                         ("0.00", "0")])
+def test_plain_numbers_have_no_trailing_zeros_and_no_exponent(value, text):
+    from kaidan.core.money import plain_number
+
+    assert plain_number(D(value)) == text
