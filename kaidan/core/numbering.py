@@ -35,6 +35,10 @@ DEFAULT_SERIES = [
     ("invoice", "发票 / Invoice", "INV{yyyy}-{seq:06}", True),
     ("credit_note", "红字发票 / Credit note", "CRN{yyyy}-{seq:05}", True),
     ("payment", "收款单 / Payment", "PAY{yyyy}{mm}-{seq:05}", False),
+    ("stock_receipt", "入库单 / Goods receipt", "GR{yyyy}{mm}-{seq:05}", False),
+    ("stock_adjustment", "盘点调整单 / Stock adjustment", "ADJ{yyyy}{mm}-{seq:05}", False),
+    ("stock_transfer", "调拨单 / Transfer", "TR{yyyy}{mm}-{seq:05}", False),
+    ("replenishment", "补货申请 / Replenishment request", "RR{yyyy}{mm}-{seq:05}", False),
 ]
 
 

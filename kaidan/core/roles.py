@@ -46,6 +46,11 @@ class Capability(models.TextChoices):
     VIEW_PRICING = "pricing.view_pricelist", _("See price lists and promotions")
     CHANGE_PRICING = "pricing.change_pricelist", _("Edit price lists, promotions and discount limits")
     VIEW_COST = "pricing.view_cost", _("See costs and margins")
+    # stock (inventory)
+    VIEW_STOCK = "inventory.view_stocklevel", _("See stock, moves, reservations and replenishment")
+    CHANGE_STOCK = "inventory.change_stocklevel", _("Post goods receipts, stock adjustments and transfers")
+    REQUEST_REPLENISHMENT = "inventory.add_replenishmentrequest", _("Ask purchasing for more stock")
+    MANAGE_REPLENISHMENT = "inventory.change_replenishmentrequest", _("Work the replenishment board and reorder rules")
 
 
 R = Role
@@ -69,6 +74,10 @@ MATRIX: dict[Capability, frozenset[Role]] = {
     Capability.VIEW_PRICING: frozenset(Role),
     Capability.CHANGE_PRICING: frozenset({R.SALES_MANAGER, R.ADMIN}),
     Capability.VIEW_COST: frozenset({R.SALES_MANAGER, R.FINANCE, R.ADMIN}),
+    Capability.VIEW_STOCK: frozenset(Role),
+    Capability.CHANGE_STOCK: frozenset({R.WAREHOUSE, R.ADMIN}),
+    Capability.REQUEST_REPLENISHMENT: frozenset({R.SALES, R.SALES_MANAGER, R.WAREHOUSE, R.ADMIN}),
+    Capability.MANAGE_REPLENISHMENT: frozenset({R.WAREHOUSE, R.ADMIN}),
 }
 
 

@@ -99,6 +99,9 @@ class Customer(models.Model):
     currency = models.CharField(_("currency"), max_length=3, default="CNY", validators=[CURRENCY])
     status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.ACTIVE)
     blocked_reason = models.CharField(_("reason for blocking"), max_length=200, blank=True)
+    allow_partial_shipment = models.BooleanField(
+        _("partial shipment allowed"), default=False,
+        help_text=_("Confirm orders with what is in stock and ship the rest when it arrives."))
     notes = models.TextField(_("notes"), blank=True, max_length=4000)
     # 增值税专用发票 details
     invoice_title = models.CharField(_("invoice title"), max_length=200, blank=True)

@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 
 from kaidan.core import audit
 from kaidan.core.roles import Capability, has_capability
+from kaidan.inventory import selectors as inventory_selectors
 from kaidan.inventory.models import Warehouse
 from kaidan.parties.models import Address, Contact, Customer, PaymentTerm
 from kaidan.parties.selectors import customers_visible_to
@@ -23,7 +24,7 @@ from kaidan.sales.validation import Errors, parse_date
 
 HEADER_FIELDS = ["customer_id", "contact_id", "billing_address_id", "shipping_address_id", "order_date",
                  "requested_date", "valid_until", "salesperson_id", "warehouse_id", "currency", "payment_term_id",
-                 "price_list_id", "customer_po", "prices_include_tax", "notes"]
+                 "price_list_id", "customer_po", "prices_include_tax", "allow_partial_shipment", "notes"]
 SNAPSHOT_FIELDS = [f.removesuffix("_id") for f in HEADER_FIELDS] + [
     "status", "net_amount", "tax_amount", "gross_amount", "discount_amount", "line_count", "revision", "version",
     "billing_address_text", "shipping_address_text", "price_date"]
@@ -104,11 +105,14 @@ def apply_header(order: SalesOrder, data: dict[str, Any], *, actor, errors: Erro
         if not CURRENCY.match(currency):
             errors.add("currency", _("Enter a three-letter currency code such as CNY."))
         order.currency = currency
-    if "prices_include_tax" in data:
-        if not isinstance(data["prices_include_tax"], bool):
-            errors.add("prices_include_tax", _("Say yes or no."))
-        else:
-            order.prices_include_tax = data["prices_include_tax"]
+    for name in ("prices_include_tax", "allow_partial_shipment"):
+        if name in data:
+            if not isinstance(data[name], bool):
+                errors.add(name, _("Say yes or no."))
+            else:
+                setattr(order, name, data[name])
+    if creating and order.warehouse_id is None and "warehouse_id" not in data:
+        order.warehouse = inventory_selectors.default_warehouse()
     if order.price_list_id and order.price_list.currency != order.currency:
         errors.add("price_list_id", _("This price list is in %(currency)s, the order in %(order)s.")
                    % {"currency": order.price_list.currency, "order": order.currency})
@@ -130,6 +134,8 @@ def _fill_defaults(order: SalesOrder, customer: Customer, data: dict[str, Any]) 
         order.payment_term_id = customer.payment_term_id
     if "currency" not in data:
         order.currency = customer.currency
+    if "allow_partial_shipment" not in data:
+        order.allow_partial_shipment = customer.allow_partial_shipment
     if "salesperson_id" not in data and customer.owner_id:
         order.salesperson_id = customer.owner_id
     if "price_list_id" not in data:

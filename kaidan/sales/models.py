@@ -79,6 +79,8 @@ class SalesOrder(models.Model):
                                    on_delete=models.PROTECT, related_name="sales_orders")
     customer_po = models.CharField(_("customer PO number"), max_length=60, blank=True)
     prices_include_tax = models.BooleanField(_("prices include VAT"), default=True)
+    # Confirm with what is in stock and keep the rest as a backorder (else all lines or nothing).
+    allow_partial_shipment = models.BooleanField(_("partial shipment allowed"), default=False)
     notes = models.TextField(_("notes"), max_length=4000, blank=True)
     quotation = models.ForeignKey("self", verbose_name=_("from quotation"), null=True, blank=True,
                                   on_delete=models.PROTECT, related_name="orders")

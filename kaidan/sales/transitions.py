@@ -4,14 +4,19 @@ convert a quotation into an order, copy. The transition table is in states.py.""
 
 from __future__ import annotations
 
+import functools
+
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from kaidan.core import audit
 from kaidan.core.errors import Conflict, ValidationFailed
+from kaidan.core.money import plain_number
+from kaidan.inventory import replenishment
+from kaidan.inventory.reservations import InsufficientStock
 from kaidan.parties.models import Customer
-from kaidan.sales import states
+from kaidan.sales import states, stock
 from kaidan.sales.models import SalesOrder
 from kaidan.sales.services import (
     _require_change,
@@ -55,11 +60,26 @@ def _check_submittable(order: SalesOrder) -> None:
                           "reason": customer.blocked_reason or "-"}, customer_status=customer.status)
 
 
+def _asking_purchasing_when_short(service):
+    """Run a confirming service; if it was refused for lack of stock (its transaction rolled back,
+    nothing reserved), ask purchasing for what was missing in a transaction of its own, then
+    re-raise so the user sees the shortage."""
+    @functools.wraps(service)
+    def run(*, actor, **kwargs):
+        try:
+            return service(actor=actor, **kwargs)
+        except InsufficientStock as exc:
+            replenishment.request_for_refused_order(exc.shortages, actor=actor)
+            raise
+    return run
+
+
+@_asking_purchasing_when_short
 @transaction.atomic
 def submit_order(*, actor, order_id: int, version: int | None = None) -> SalesOrder:
-    """Submit a draft order. Until approvals exist, a submitted order is confirmed at once (its
-    prices and totals are frozen). Raises NotFound, Forbidden, StaleEdit, InvalidTransition, Conflict,
-    ValidationFailed."""
+    """Submit a draft order. Until approvals exist, a submitted order is confirmed at once: its prices
+    and totals are frozen and its stock reserved. Raises NotFound, Forbidden, StaleEdit,
+    InvalidTransition, Conflict (InsufficientStock), ValidationFailed."""
     _require_change(actor)
     order = locked_visible_order(actor, order_id)
     check_version(order, version)
@@ -71,9 +91,16 @@ def submit_order(*, actor, order_id: int, version: int | None = None) -> SalesOr
 
 
 def _confirm(order: SalesOrder, *, actor) -> None:
+    """Confirm and reserve: every line in full, or (partial shipment allowed) what is in stock with the
+    rest as a backorder that a later receipt fills."""
+    held = stock.reserve(order)
     _move(order, Status.CONFIRMED, "confirmed", actor=actor, extra={"confirmed_at": timezone.now()})
+    waiting = [[r.line_id, plain_number(r.backordered)] for r in held if r.backordered > 0]
+    if waiting:
+        audit.record(order, "backordered", actor=actor, after={"lines": waiting})
 
 
+@_asking_purchasing_when_short
 @transaction.atomic
 def confirm_order(*, actor, order_id: int, version: int | None = None) -> SalesOrder:
     """Confirm a submitted (or, later, approved) order. Raises NotFound, Forbidden, StaleEdit,
@@ -114,6 +141,7 @@ def cancel_document(*, actor, order_id: int, reason: str = "", version: int | No
         raise Conflict(_("Goods of this order have shipped; it cannot be cancelled."))
     _move(order, Status.CANCELLED, "cancelled", actor=actor,
           extra={"cancelled_at": timezone.now(), "cancel_reason": reason})
+    stock.release(order)
     return order
 
 
@@ -148,7 +176,8 @@ def _header_data(order: SalesOrder) -> dict:
             "billing_address_id": order.billing_address_id, "shipping_address_id": order.shipping_address_id,
             "salesperson_id": order.salesperson_id, "warehouse_id": order.warehouse_id, "currency": order.currency,
             "payment_term_id": order.payment_term_id, "price_list_id": order.price_list_id,
-            "customer_po": order.customer_po, "prices_include_tax": order.prices_include_tax, "notes": order.notes}
+            "customer_po": order.customer_po, "prices_include_tax": order.prices_include_tax,
+            "allow_partial_shipment": order.allow_partial_shipment, "notes": order.notes}
 
 
 @transaction.atomic

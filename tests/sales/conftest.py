@@ -40,3 +40,11 @@ def mouse():
 def cable():
     return make_product(name="数据线", list_price=Decimal("0.10"), standard_cost=Decimal("0.02"),
                         vat_rate=Decimal("0.0900"))
+
+
+@pytest.fixture(autouse=True)
+def warehouse(db):
+    """Orders ship from this warehouse unless a test says otherwise (the first active one is the default)."""
+    from tests.inventory.factories import default_warehouse
+
+    return default_warehouse()

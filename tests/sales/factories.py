@@ -46,10 +46,26 @@ def add_line(actor, order: SalesOrder, product, quantity=1, **fields):
                               data=line_data((product, quantity)) | fields)
 
 
-def submit(actor, order: SalesOrder) -> SalesOrder:
-    """Submit a draft order (which confirms it while there are no approvals)."""
-    order.refresh_from_db(fields=["version"])
+def submit(actor, order: SalesOrder, *, stocked: bool = True) -> SalesOrder:
+    """Submit a draft order (which confirms it while there are no approvals, reserving its stock).
+    ``stocked`` first receives into the order's warehouse whatever its lines lack."""
+    order.refresh_from_db(fields=["version", "warehouse"])
+    if stocked:
+        stock_for(order)
     return transitions.submit_order(actor=actor, order_id=order.pk, version=order.version)
+
+
+def stock_for(order: SalesOrder) -> None:
+    """Receive what the order's lines need beyond what is free in its warehouse."""
+    from tests.inventory.factories import receive_stock, stock_of
+
+    wanted: dict = {}
+    for line in order.lines.select_related("product"):
+        wanted[line.product] = wanted.get(line.product, Decimal(0)) + line.quantity
+    for product, quantity in wanted.items():
+        on_hand, reserved = stock_of(product, order.warehouse)
+        if on_hand - reserved < quantity:
+            receive_stock(product, quantity - (on_hand - reserved), order.warehouse)
 
 
 def sales_sample_ids(user, admin) -> dict[str, int]:
