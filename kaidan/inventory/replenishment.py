@@ -120,10 +120,8 @@ def ensure_request(pair: Pair, quantity: Decimal, *, source: str, actor=None, ad
 
 
 @transaction.atomic
-def request_for_refused_order(shortages, *, actor=None) -> list[ReplenishmentRequest]:
+def request_for_refused_order(demand: dict[Pair, Decimal], *, actor=None) -> list[ReplenishmentRequest]:
     """After an order was refused for lack of stock (its transaction rolled back), ask purchasing for
-    what it was missing, in a transaction of its own."""
-    extra: dict[Pair, Decimal] = defaultdict(lambda: ZERO)
-    for shortage in shortages:
-        extra[(shortage.product_id, shortage.warehouse_id)] += shortage.missing
-    return review((), extra=dict(extra), actor=actor)
+    what it was missing, in a transaction of its own. ``demand``: what the order wanted per stock row
+    (``InsufficientStock.demand``); the request covers it on top of what others hold or wait for."""
+    return review((), extra=dict(demand), actor=actor)

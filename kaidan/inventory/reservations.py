@@ -81,8 +81,10 @@ class InsufficientStock(Conflict):
 
     code = "insufficient_stock"
 
-    def __init__(self, shortages: list[Shortage]):
+    def __init__(self, shortages: list[Shortage], demand: dict[Pair, Decimal] | None = None):
         self.shortages = shortages
+        # per stock row: what the refused order needed beyond what it already held there
+        self.demand = demand or {(s.product_id, s.warehouse_id): s.missing for s in shortages}
         parts = [_("%(sku)s: %(wanted)s wanted, %(available)s available")
                  % {"sku": s.sku or s.product_id, "wanted": plain_number(s.wanted),
                     "available": plain_number(s.available)} for s in shortages]
@@ -112,7 +114,11 @@ def reserve_order(demand: OrderDemand) -> list[LineReservation]:
     held = _held_by_pair(rows.values())
     plan = _plan(demand, levels, held)
     if plan.shortages and not demand.partial:
-        raise InsufficientStock(plan.shortages)
+        wanted = defaultdict(lambda: ZERO)
+        for line in demand.lines:
+            wanted[(line.product_id, warehouse_id)] += line.quantity
+        short_pairs = {(s.product_id, s.warehouse_id) for s in plan.shortages}
+        raise InsufficientStock(plan.shortages, {pair: wanted[pair] - held[pair] for pair in short_pairs})
 
     wanted_rows, new_rows = [], []
     for line in demand.lines:

@@ -69,7 +69,7 @@ def _asking_purchasing_when_short(service):
         try:
             return service(actor=actor, **kwargs)
         except InsufficientStock as exc:
-            replenishment.request_for_refused_order(exc.shortages, actor=actor)
+            replenishment.request_for_refused_order(exc.demand, actor=actor)
             raise
     return run
 

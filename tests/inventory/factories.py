@@ -48,3 +48,18 @@ def stock_of(product, warehouse: Warehouse | None = None) -> tuple[Decimal, Deci
     warehouse = warehouse or default_warehouse()
     level = StockLevel.objects.filter(product=product, warehouse=warehouse).first()
     return (level.on_hand, level.reserved) if level else (Decimal(0), Decimal(0))
+
+
+def inventory_sample_ids(admin) -> dict[str, int]:
+    """Fresh objects for the stock URLs' parameters (the permission matrix): a warehouse, a product
+    with a goods receipt, an open replenishment request and a reorder rule for it."""
+    from kaidan.inventory import replenishment_services
+    from tests.catalog.factories import make_product
+
+    warehouse = default_warehouse()
+    product = make_product()
+    receipt = receive_stock(product, 10, warehouse)
+    pair = {"product_id": product.pk, "warehouse_id": warehouse.pk}
+    request = replenishment_services.create_request(actor=admin, data={**pair, "quantity": "5"})
+    rule = replenishment_services.save_rule(actor=admin, data={**pair, "min_level": "1", "max_level": "5"})
+    return {**pair, "operation_id": receipt.pk, "request_id": request.pk, "rule_id": rule.pk}
