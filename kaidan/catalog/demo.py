@@ -91,6 +91,7 @@ def load_demo() -> list[str]:
                 "vat_rate": Decimal(vat or V13), "weight_kg": Decimal(weight) if weight else None,
                 "volume_m3": Decimal(volume) if volume else None,
                 "description": f"{brand} {name}，{spec}。" if category != "services" else f"{name}：{spec}。",
+                "track_stock": category != "services",
             })
             new_products.append(product)
             by_model.setdefault(model, []).append(product)

@@ -30,7 +30,7 @@ class ProductForm(ServiceValidatedForm):
         model = Product
         fields = ["sku", "name", "spec", "model", "brand", "barcode", "category_id", "unit", "list_price",
                   "price_includes_tax", "standard_cost", "vat_rate", "weight_kg", "volume_m3", "description",
-                  "active"]
+                  "track_stock", "active"]
         widgets = {"description": forms.Textarea(attrs={"rows": 3})}
 
     def __init__(self, *args, instance: Product | None = None, **kwargs):

@@ -101,6 +101,9 @@ class Product(models.Model):
                                     validators=[MinValueValidator(ZERO)])
     volume_m3 = models.DecimalField(_("volume (m³)"), max_digits=12, decimal_places=6, null=True, blank=True,
                                     validators=[MinValueValidator(ZERO)])
+    # Goods are counted in the warehouses and reserved by orders; a service (warranty, installation) is not.
+    track_stock = models.BooleanField(_("kept in stock"), default=True,
+                                      help_text=_("Off for services: orders then reserve and ship no stock of it."))
     active = models.BooleanField(_("active"), default=True)
     description = models.TextField(_("description"), max_length=4000, blank=True)
     search_text = models.TextField(default="", blank=True, editable=False)

@@ -84,6 +84,7 @@ class ProductListOut(Schema):
     list_price: Decimal
     price_includes_tax: bool
     vat_rate: Decimal
+    track_stock: bool
     active: bool
     version: int
     thumbnail_url: str | None
@@ -149,6 +150,7 @@ class ProductIn(StrictIn):
     weight_kg: WeightKg | None = None
     volume_m3: VolumeM3 | None = None
     description: Text = Field("", max_length=4000)
+    track_stock: bool = Field(True, description="False for services: orders reserve and ship no stock of it")
     active: bool = True
 
 

@@ -26,10 +26,10 @@ from kaidan.core.services import full_clean_or_raise, reject_unknown_fields
 
 PRODUCT_FIELDS = ["sku", "name", "spec", "model", "brand", "category_id", "unit", "barcode", "list_price",
                   "price_includes_tax", "standard_cost", "vat_rate", "weight_kg", "volume_m3", "description",
-                  "active"]
+                  "track_stock", "active"]
 PRODUCT_AUDIT_FIELDS = ["sku", "name", "spec", "model", "brand", "category", "unit", "barcode", "list_price",
                         "price_includes_tax", "standard_cost", "vat_rate", "weight_kg", "volume_m3", "description",
-                        "active"]
+                        "track_stock", "active"]
 CATEGORY_FIELDS = ["name", "code", "parent_id", "active"]
 MAX_SUBSTITUTES = 20
 

@@ -24,7 +24,7 @@ from kaidan.inventory.models import (
     StockOperation,
     Warehouse,
 )
-from kaidan.inventory.planning import ZERO, Supply, badge, promise_date
+from kaidan.inventory.planning import IN_STOCK, ZERO, Supply, badge, promise_date
 
 OPEN = Reservation.Status.OPEN
 ORDERED = ReplenishmentRequest.Status.ORDERED
@@ -64,8 +64,8 @@ def stock_levels(*, q: str | None = None, warehouse_id: int | None = None, produ
     min_level = ReorderRule.objects.filter(active=True, product_id=OuterRef("product_id"),
                                            warehouse_id=OuterRef("warehouse_id")).values("min_level")[:1]
     qs = (StockLevel.objects.select_related("product__unit", "warehouse")
-          .annotate(available=F("on_hand") - F("reserved"),
-                    incoming=Coalesce(Subquery(incoming, output_field=QTY), Value(ZERO), output_field=QTY),
+          .alias(available=F("on_hand") - F("reserved"))  # an alias: StockLevel.available is a read-only property
+          .annotate(incoming=Coalesce(Subquery(incoming, output_field=QTY), Value(ZERO), output_field=QTY),
                     backordered=Coalesce(Subquery(waiting, output_field=QTY), Value(ZERO), output_field=QTY),
                     min_level=Subquery(min_level, output_field=QTY)))
     if status == "below_min":
@@ -129,9 +129,12 @@ class LineAvailability:
     substitutes: list[Substitute] = field(default_factory=list)
     reserved: Decimal | None = None  # for a confirmed order line: what it holds
     ref: int | None = None  # the caller's key (an order line id)
+    tracked: bool = True  # False for a service: never short
 
     @property
     def can_ship_now(self) -> Decimal:
+        if not self.tracked:
+            return self.quantity
         return self.reserved if self.reserved is not None else max(min(self.quantity, self.available), ZERO)
 
     @property
@@ -162,6 +165,17 @@ def _waiting_queue(pairs: set[Pair]) -> dict[Pair, list[tuple]]:
     return result
 
 
+def untracked_ids(product_ids: Iterable[int]) -> set[int]:
+    """The services among these products (not kept in stock)."""
+    return set(Product.objects.filter(pk__in=set(product_ids), track_stock=False).values_list("pk", flat=True))
+
+
+def _untracked_line(product_id, quantity, warehouse_id, ref, today) -> LineAvailability:
+    return LineAvailability(product_id=product_id, quantity=quantity, warehouse_id=warehouse_id, available=quantity,
+                            available_total=quantity, incoming=ZERO, badge=IN_STOCK, promise_date=today, ref=ref,
+                            tracked=False)
+
+
 def check_availability(lines: list[tuple], warehouse_id: int, *, with_substitutes: bool = True,
                        today: datetime.date | None = None) -> list[LineAvailability]:
     """For each (product id, quantity[, ref]) wanted from ``warehouse_id``: what is free now here and
@@ -179,7 +193,11 @@ def check_availability(lines: list[tuple], warehouse_id: int, *, with_substitute
     waiting = {pair: sum((missing for _l, missing in rows), ZERO) for pair, rows in queue.items()}
     result = []
     used: dict[int, Decimal] = defaultdict(lambda: ZERO)
+    services = untracked_ids(product_ids)
     for product_id, quantity, *ref in lines:
+        if product_id in services:
+            result.append(_untracked_line(product_id, quantity, warehouse_id, ref[0] if ref else None, today))
+            continue
         pair = (product_id, warehouse_id)
         free = free_here.get(product_id, ZERO) - used[product_id]
         used[product_id] += max(min(quantity, free), ZERO)
@@ -228,8 +246,12 @@ def order_line_stock(order_id: int, lines: list[tuple], warehouse_id: int, *, co
     totals = {pid: entry["total"] for pid, entry in available_by_product({p for p, _w in pairs}, None).items()}
     supplies = supplies_by_pair(pairs)
     queue = _waiting_queue(pairs)
+    services = untracked_ids(p for p, _w in pairs)
     result = {}
     for line_id, product_id, quantity in lines:
+        if product_id in services:
+            result[line_id] = _untracked_line(product_id, quantity, warehouse_id, line_id, today)
+            continue
         row = held.get(line_id)
         reserved = row.reserved if row else ZERO
         missing = quantity - reserved

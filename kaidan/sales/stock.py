@@ -1,6 +1,7 @@
 """What an order asks of inventory: reserve its lines when it is confirmed (and adjust after a
-revision), release them when it is cancelled. Runs inside the order's transaction with the order
-locked, so the lock order is order → stock rows (docs/architecture.md)."""
+revision), release them when it is cancelled. Services (products not kept in stock) reserve
+nothing. Runs inside the order's transaction with the order locked, so the lock order is
+order → stock rows (docs/architecture.md)."""
 
 from __future__ import annotations
 
@@ -15,7 +16,8 @@ from kaidan.sales.models import SalesOrder, SalesOrderLine
 def demand_of(order: SalesOrder) -> OrderDemand:
     if order.warehouse_id is None:
         raise ValidationFailed.for_field("warehouse_id", _("Choose the warehouse the order ships from."))
-    lines = (SalesOrderLine.objects.filter(order_id=order.pk).order_by("position", "is_free", "id")
+    lines = (SalesOrderLine.objects.filter(order_id=order.pk, product__track_stock=True)
+             .order_by("position", "is_free", "id")
              .values_list("pk", "product_id", "quantity", "product__sku"))
     return OrderDemand(order_id=order.pk, order_number=order.number, order_date=order.order_date,
                        warehouse_id=order.warehouse_id, partial=order.allow_partial_shipment,
