@@ -22,6 +22,7 @@ urlpatterns = [
     path("orders/", include("kaidan.sales.urls")),
     path("transfer/", include("kaidan.transfer.urls")),
     path("pricing/", include("kaidan.pricing.urls")),
+    path("stock/", include("kaidan.inventory.urls")),
     path("", include("kaidan.core.urls")),
 ]
 

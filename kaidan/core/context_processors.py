@@ -10,13 +10,16 @@ FLOW = [
     (_("Orders"), "order_list"),
     (_("Customers"), "customer_list"),
     (_("Products"), "product_list"),
-    (_("Stock"), None),
+    (_("Stock"), "stock_overview"),
     (_("Approvals"), None),
     (_("Shipping"), None),
     (_("Invoices"), None),
     (_("Payments"), None),
     (_("Reports"), None),
 ]
+
+# A flow entry shown only to the users with this capability.
+FLOW_NEEDS = {"stock_overview": Capability.VIEW_STOCK}
 
 SETTINGS = [
     (_("Company"), "company_settings", Capability.MANAGE_COMPANY),
@@ -38,7 +41,8 @@ def navigation(request):
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return {}
-    flow = [{"label": label, "url": _url(name)} for label, name in FLOW]
+    flow = [{"label": label, "url": _url(name)} for label, name in FLOW
+            if name not in FLOW_NEEDS or has_capability(user, FLOW_NEEDS[name])]
     settings_nav = [
         {"label": label, "url": reverse(name)}
         for label, name, cap in SETTINGS

@@ -109,7 +109,9 @@ def reserve_order(demand: OrderDemand) -> list[LineReservation]:
     held_pairs = set(Reservation.objects.filter(order_id=demand.order_id, status=OPEN)
                      .values_list("product_id", "warehouse_id"))
     pairs = {(line.product_id, warehouse_id) for line in demand.lines} | held_pairs
-    levels = lock_levels(pairs)
+    # A partial order may backorder a product never stocked here and then touch its replenishment
+    # request: its stock row must exist so that the lock on it orders those writes (locks.py).
+    levels = lock_levels(pairs, create=demand.partial)
     rows = {row.order_line_id: row for row in Reservation.objects.filter(order_id=demand.order_id)}
     held = _held_by_pair(rows.values())
     plan = _plan(demand, levels, held)

@@ -88,13 +88,18 @@ DOCS = [
     Doc(27, SO, "dealer:5", [("NET-TPL-007", 4), ("NET-RJ-003", 12), ("SRV-KD-006", 300)], "confirmed"),
     Doc(24, SO, "retail:2", [("NB-LEN-009", 2, "6")], "cancelled", extra={"reason": "价格未谈妥", "submit": True}),
     Doc(19, SO, "key-account:0", [], "confirmed", po="KA-2026-090", notes="年度办公设备集中采购。",
-        extra={"big": True}),
+        extra={"big": True, "partial": True}),
     Doc(15, SO, "dealer:4", [("PRN-BRO-001", 3), ("SUP-BRO-001", 9)], "confirmed", exclusive=True),
     Doc(11, SO, "retail:3", [("MON-AOC-001", 2), ("SUP-UGR-001", 12)], "confirmed"),
     Doc(8, SO, "key-account:3", [("NB-LEN-001", 3), ("SRV-KD-004", 3)], "revising",
         extra={"reason": "客户更换配置", "quantities": {"NB-LEN-001": 4}}),
     Doc(5, SO, "dealer:1", [("PC-LEN-006", 5), ("MON-AOC-002", 5)], "confirmed", po="PO-JQ-1125"),
     Doc(3, SO, "vip", [("PRN-HP-001", 2), ("SUP-HP-002", 4)], "draft"),
+    # stock (kaidan/inventory/demo.py): NB-HP-003 / PC-LEN-003 are out of stock, NB-HP-002 / PC-LEN-002 nearly
+    Doc(2, SO, "dealer:3", [("NB-HP-003", 3), ("NB-HP-002", 5), ("MON-DELL-001", 5)], "draft",
+        notes="缺货演示：一行缺货（有替代品和到货日期），一行部分有货，一行有货。", extra={"warehouse": "WH-SZ"}),
+    Doc(2, SO, "key-account:1", [("PC-LEN-002", 6), ("PC-LEN-003", 2), ("MON-DELL-002", 8)], "confirmed",
+        po="KA-2026-101", notes="允许分批发货：有货先发，缺货部分到货后自动预留。", extra={"partial": True}),
     Doc(1, SO, "retail:0", [("SUP-DELI-002", 10), ("SUP-LOGI-004", 2)], "draft"),
     Doc(0, SO, "dealer:2", [("NB-HW-006", 2, "5"), ("SUP-UGR-004", 2)], "draft"),
 ]
@@ -145,8 +150,10 @@ class _Demo:
         order_date = self.today - datetime.timedelta(days=doc.days_ago)
         data = {"customer_id": customer.pk, "order_date": order_date.isoformat(),
                 "requested_date": (order_date + datetime.timedelta(days=7 + doc.days_ago % 8)).isoformat(),
-                "customer_po": doc.po, "notes": doc.notes, "prices_include_tax": not doc.exclusive}
-        warehouse = self.warehouses.get(WAREHOUSE_BY_PROVINCE.get(self.provinces.get(customer.pk), "WH-SZ"))
+                "customer_po": doc.po, "notes": doc.notes, "prices_include_tax": not doc.exclusive,
+                "allow_partial_shipment": bool(doc.extra.get("partial"))}
+        warehouse = self.warehouses.get(doc.extra.get("warehouse")
+                                        or WAREHOUSE_BY_PROVINCE.get(self.provinces.get(customer.pk), "WH-SZ"))
         if warehouse:
             data["warehouse_id"] = warehouse
         if doc.valid_days:

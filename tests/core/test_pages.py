@@ -19,7 +19,7 @@ class TestHome:
         figures = response.context["figures"]
         assert figures["users_active"] == 3
         assert dict(figures["users_per_role"])["Finance"] == 2
-        assert figures["series_total"] == 7
+        assert figures["series_total"] == 11
         assert "Active users" in response.content.decode()
 
     def test_navigation_shows_the_flow_and_only_permitted_settings(self, client_for):

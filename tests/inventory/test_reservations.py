@@ -23,7 +23,8 @@ def order_for(seller, customer, warehouse, *lines, partial=False, **header):
 
 
 def held(order):
-    return {r.product_id: (r.quantity, r.reserved) for r in Reservation.objects.filter(order_id=order.pk, status="open")}
+    rows = Reservation.objects.filter(order_id=order.pk, status="open")
+    return {r.product_id: (r.quantity, r.reserved) for r in rows}
 
 
 def test_confirming_reserves_every_line(seller, keeper, customer, shenzhen, printer, toner):

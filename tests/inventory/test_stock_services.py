@@ -28,7 +28,8 @@ def test_a_receipt_adds_stock_and_writes_the_ledger(keeper, shenzhen, printer, t
     assert stock_of(printer, shenzhen) == (D(5), D(0))
     assert stock_of(toner, shenzhen) == (D(12), D(0))
     moves = list(receipt.moves.order_by("id"))
-    assert [(m.kind, m.quantity, m.on_hand_after) for m in moves] == [("receipt", D(5), D(5)), ("receipt", D(12), D(12))]
+    assert [(m.kind, m.quantity, m.on_hand_after) for m in moves] == [("receipt", D(5), D(5)),
+                                                                      ("receipt", D(12), D(12))]
     assert moves[0].reference == receipt.number and moves[0].created_by == keeper
     assert selectors.stock_discrepancies() == []
 

@@ -26,20 +26,30 @@ def customer(seller):
     return customer
 
 
-@pytest.fixture
-def laptop():
-    return make_product(name="笔记本电脑", list_price=Decimal("5650.00"), standard_cost=Decimal("4000.00"))
+def in_stock(product, warehouse, quantity=1000):
+    """Products of these fixtures are on the shelf, so confirming orders of them reserves without fuss."""
+    from tests.inventory.factories import receive_stock
+
+    receive_stock(product, quantity, warehouse)
+    return product
 
 
 @pytest.fixture
-def mouse():
-    return make_product(name="无线鼠标", list_price=Decimal("99.00"), standard_cost=Decimal("40.00"))
+def laptop(warehouse):
+    return in_stock(make_product(name="笔记本电脑", list_price=Decimal("5650.00"), standard_cost=Decimal("4000.00")),
+                    warehouse)
 
 
 @pytest.fixture
-def cable():
-    return make_product(name="数据线", list_price=Decimal("0.10"), standard_cost=Decimal("0.02"),
-                        vat_rate=Decimal("0.0900"))
+def mouse(warehouse):
+    return in_stock(make_product(name="无线鼠标", list_price=Decimal("99.00"), standard_cost=Decimal("40.00")),
+                    warehouse)
+
+
+@pytest.fixture
+def cable(warehouse):
+    return in_stock(make_product(name="数据线", list_price=Decimal("0.10"), standard_cost=Decimal("0.02"),
+                                 vat_rate=Decimal("0.0900")), warehouse, 1_000_000)
 
 
 @pytest.fixture(autouse=True)

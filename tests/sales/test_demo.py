@@ -45,15 +45,17 @@ def test_loads_once_with_every_state_and_price_rule_and_totals_that_add_up():
     loaded = counts()
     second = load_all()
     # then: a second run creates nothing
-    assert first["kaidan.inventory.demo.load_demo"] == ["3 warehouses"]
+    assert first["kaidan.inventory.demo.load_demo"] == ["3 warehouses", "3 goods receipts", "3 products out of stock",
+                                                        "4 replenishment requests"]
     assert first["kaidan.pricing.demo.load_demo"] == ["4 price lists", "5 promotions"]
-    assert first["kaidan.sales.demo.load_demo"] == ["12 quotations", "28 sales orders"]
+    assert first["kaidan.sales.demo.load_demo"] == ["12 quotations", "30 sales orders"]
     assert all(lines == [] for lines in second.values()), second
     assert counts() == loaded
-    assert set(Warehouse.objects.values_list("code", flat=True)) == {"WH-SZ", "WH-SH", "WH-BJ"}
+    assert {"WH-SZ", "WH-SH", "WH-BJ"} <= set(Warehouse.objects.values_list("code", flat=True))
     _assert_every_state(list(SalesOrder.objects.select_related("customer", "quotation")))
     _assert_every_price_rule()
     _assert_totals_add_up_and_history_is_real()
+    _assert_stock_shows_every_case()
 
 
 def _assert_every_state(documents: list[SalesOrder]) -> None:
@@ -73,6 +75,28 @@ def _assert_every_state(documents: list[SalesOrder]) -> None:
     # written by the customers' salespeople, several of them
     assert all(d.salesperson_id == d.customer.owner_id for d in documents)
     assert len({d.salesperson_id for d in documents}) >= 2
+
+
+def _assert_stock_shows_every_case() -> None:
+    """Confirmed orders reserved their stock, one waits for a backorder, a draft shows every badge,
+    short products have substitutes and supply on order, and the ledger agrees with the levels."""
+    from django.db.models import F
+
+    from kaidan.inventory import selectors as stock
+    from kaidan.inventory.models import ReplenishmentRequest, Reservation
+
+    assert stock.stock_discrepancies() == []
+    confirmed = SalesOrder.objects.filter(kind="order", status="confirmed")
+    holding = set(Reservation.objects.filter(status="open").values_list("order_id", flat=True))
+    assert set(confirmed.values_list("pk", flat=True)) <= holding  # (+ an order being revised keeps its stock)
+    assert Reservation.objects.filter(status="open", reserved__lt=F("quantity")).exists()  # a backorder
+    assert {r.status for r in ReplenishmentRequest.objects.all()} == {"open", "ordered", "received"}
+    draft = SalesOrder.objects.get(notes__startswith="缺货演示")
+    lines = [(line.pk, line.product_id, line.quantity) for line in draft.lines.all()]
+    shown = stock.order_line_stock(draft.pk, lines, draft.warehouse_id, confirmed=False)
+    assert {line.badge for line in shown.values()} == {"in_stock", "partial", "short"}
+    short = next(line for line in shown.values() if line.badge == "short")
+    assert short.substitutes and short.promise_date is not None
 
 
 def _assert_every_price_rule() -> None:

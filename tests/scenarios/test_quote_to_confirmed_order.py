@@ -12,6 +12,7 @@ from kaidan.core.roles import Role
 from kaidan.parties.models import CustomerGroup
 from kaidan.pricing.models import PriceList, PriceListItem, Promotion
 from tests.catalog.factories import make_product
+from tests.inventory.factories import make_warehouse, receive_stock, stock_of
 from tests.parties.factories import add_shipping_address, make_customer
 
 pytestmark = pytest.mark.django_db
@@ -28,6 +29,10 @@ def test_quotation_to_confirmed_order(api_for):
     PriceListItem.objects.create(price_list=grade_a, product=monitor, min_quantity=5, price=D("1150.00"))
     Promotion.objects.create(code="MJ1000", name="满1000减100", kind="order_threshold", threshold=D("1000"),
                              amount=D("100"))
+    # and a warehouse with 20 monitors and 10 keyboards on the shelf
+    warehouse = make_warehouse("WH-SZ", name="深圳总仓")
+    receive_stock(monitor, 20, warehouse)
+    receive_stock(keyboard, 10, warehouse)
     customer = make_customer(seller.user, name="苏州工业园区明德科技有限公司", group_id=group_a.pk)
     add_shipping_address(seller.user, customer, is_default=True)
 
@@ -61,8 +66,10 @@ def test_quotation_to_confirmed_order(api_for):
                {"version": order["version"], "discount_percent": "5"})
     confirmed = seller.post(f"/api/orders/{order['id']}/submit").json()
 
-    # Then it is confirmed at once (no approval rules yet) and the totals hold together
+    # Then it is confirmed at once (no approval rules yet), its stock is reserved in the warehouse,
     assert confirmed["status"] == "confirmed"
+    assert stock_of(monitor, warehouse) == (D(20), D(5)) and stock_of(keyboard, warehouse) == (D(10), D(2))
+    # and the totals hold together
     lines = confirmed["lines"]
     assert sum(D(line["gross_amount"]) for line in lines) == D(confirmed["gross_amount"])
     assert all(D(line["net_amount"]) + D(line["tax_amount"]) == D(line["gross_amount"]) for line in lines)
