@@ -9,7 +9,8 @@ from kaidan.core.roles import Capability, Role, has_capability
 from kaidan.parties.models import Address, Contact, Customer, CustomerGroup, PaymentTerm
 
 CUSTOMER_FIELDS = ["code", "name", "short_name", "kind", "uscc", "group", "owner", "payment_term", "credit_limit",
-                   "currency", "notes", "invoice_title", "tax_address", "tax_phone", "bank_name", "bank_account"]
+                   "currency", "allow_partial_shipment", "notes", "invoice_title", "tax_address", "tax_phone",
+                   "bank_name", "bank_account"]
 
 
 class CustomerForm(ServiceValidatedForm):

@@ -68,6 +68,8 @@ class CustomerFields(StrictIn):
     payment_term_id: DbId | None = None
     credit_limit: str = Money
     currency: str = Field("CNY", pattern=r"^[A-Z]{3}$")
+    allow_partial_shipment: bool = Field(False, description="The default of its new orders: confirm with what is "
+                                                            "in stock and ship the rest when it arrives")
     notes: Text = Field("", max_length=4000)
     invoice_title: Text = Field("", max_length=200)
     tax_address: Text = Field("", max_length=300)
@@ -105,6 +107,7 @@ class CustomerOut(Schema):
     payment_term_id: int | None
     credit_limit: Decimal
     currency: str
+    allow_partial_shipment: bool
     status: str
     blocked_reason: str
     notes: str

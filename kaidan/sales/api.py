@@ -25,6 +25,7 @@ from kaidan.sales.schemas import (
     DocumentUpdateIn,
     LineChangeOut,
     LineEditIn,
+    LineReplaceIn,
     PreviewIn,
     PreviewOut,
     ReasonIn,
@@ -37,7 +38,19 @@ ERRORS = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: Error
 VIEW, CHANGE = Capability.VIEW_ORDERS, Capability.CHANGE_ORDERS
 
 
-def line_out(line, *, see_cost: bool) -> dict:
+def stock_out(stock) -> dict | None:
+    """A line's stock (kaidan.inventory.selectors.LineAvailability) as LineStockOut."""
+    if stock is None:
+        return None
+    held = stock.reserved is not None
+    return {"available": stock.available, "available_total": stock.available_total, "badge": stock.badge,
+            "reserved": stock.reserved, "backordered": stock.quantity - stock.reserved if held else None,
+            "promise_date": stock.promise_date,
+            "substitutes": [{"product_id": s.product.pk, "sku": s.product.sku, "name": s.product.name,
+                             "available": s.available} for s in stock.substitutes]}
+
+
+def line_out(line, *, see_cost: bool, stock: dict | None = None) -> dict:
     return {
         "id": line.pk, "position": line.position, "product_id": line.product_id, "sku": line.product.sku,
         "description": line.description, "quantity": line.quantity, "unit": line.unit.code if line.unit_id else "",
@@ -49,6 +62,7 @@ def line_out(line, *, see_cost: bool) -> dict:
         "free_for_id": line.free_for_id, "breakdown": steps_out(line.breakdown),
         "cost_amount": line.cost_amount if see_cost else None,
         "margin": line.net_amount - line.cost_amount if see_cost else None,
+        "stock": stock_out((stock or {}).get(line.pk)),
     }
 
 
@@ -57,6 +71,7 @@ def detail(request, order_id: int) -> dict:
     if order is None:
         raise NotFound()
     lines = selectors.order_lines(order)
+    stock = selectors.line_stock(order, lines)
     see_cost = can_see_cost(request.auth)
     data = {field.attname: getattr(order, field.attname) for field in order._meta.concrete_fields}
     margin, margin_percent = selectors.order_margin(order)
@@ -65,7 +80,7 @@ def detail(request, order_id: int) -> dict:
         "order_ids": list(order.orders.values_list("pk", flat=True)) if order.is_quotation else [],
         "amount_in_words": chinese_capitals(order.gross_amount),
         "totals_by_rate": selectors.totals_by_rate(lines),
-        "lines": [line_out(line, see_cost=see_cost) for line in lines],
+        "lines": [line_out(line, see_cost=see_cost, stock=stock) for line in lines],
         "cost_amount": order.cost_amount if see_cost else None,
         "margin": margin if see_cost else None,
         "margin_percent": margin_percent if see_cost else None,
@@ -111,12 +126,15 @@ def update_document(request: HttpRequest, order_id: Path[DbId], payload: Documen
     return detail(request, order_id)
 
 
-def _line_change(request, order, written, removed=()) -> dict:
+def _line_change(request, order, written, removed=(), *, with_stock: bool = False) -> dict:
+    """The answer to a one-line edit. Stock is left out (null) unless asked for: the edits keep a fixed,
+    small number of queries; GET the order for every line's stock."""
     order = selectors.order_detail(request.auth, order.pk)
     see_cost = can_see_cost(request.auth)
     # read the written lines again in one query: the service holds them without product, unit or text
     written = selectors.lines_by_id(order, [line.pk for line in written if line.pk])
-    return {"document": order, "lines": [line_out(line, see_cost=see_cost) for line in written],
+    stock = selectors.line_stock(order) if with_stock else {}  # over every line: a product's lines share stock
+    return {"document": order, "lines": [line_out(line, see_cost=see_cost, stock=stock) for line in written],
             "removed_line_ids": list(removed)}
 
 
@@ -148,10 +166,25 @@ def remove_line(request: HttpRequest, order_id: Path[DbId], line_id: Path[DbId],
     return _line_change(request, order, written, removed=[line_id])
 
 
+@router.post("/orders/{order_id}/lines/{line_id}/replace", response={200: LineChangeOut, **ERRORS})
+@api_requires(CHANGE)
+def replace_line_product(request: HttpRequest, order_id: Path[DbId], line_id: Path[DbId], payload: LineReplaceIn):
+    """Put another product on a line of a draft, keeping its quantity and discount %; a price entered
+    by hand is dropped and the engine prices the new product. Meant for the substitutes listed in the
+    line's ``stock.substitutes`` (any product on sale is accepted)."""
+    data = {"product_id": payload.product_id, "unit_price": None, "description": ""}  # "": the new product's
+    order, written = services.save_line(actor=request.auth, order_id=order_id, version=payload.version, data=data,
+                                        line_id=line_id)
+    return _line_change(request, order, written, with_stock=True)
+
+
 @router.post("/orders/{order_id}/submit", response={200: DocumentDetailOut, **ERRORS})
 @api_requires(CHANGE)
 def submit(request: HttpRequest, order_id: Path[DbId], payload: VersionIn | None = None):
-    """Submit a draft order; until approvals exist it is confirmed at once."""
+    """Submit a draft order; until approvals exist it is confirmed at once, reserving its stock. Short
+    of stock (unless the order allows partial shipment) → 409 ``insufficient_stock`` with
+    ``detail.lines`` [{line_id, product_id, sku, warehouse_id, wanted, available, missing}]; nothing is
+    reserved and a replenishment request asks purchasing for what is missing."""
     transitions.submit_order(actor=request.auth, order_id=order_id, version=payload.version if payload else None)
     return detail(request, order_id)
 

@@ -82,7 +82,8 @@ class NewDocumentForm(forms.Form):
 
 
 HEADER_FIELDS = ["contact", "billing_address", "shipping_address", "order_date", "requested_date", "valid_until",
-                 "salesperson", "warehouse", "currency", "payment_term", "price_list", "customer_po", "notes"]
+                 "salesperson", "warehouse", "allow_partial_shipment", "currency", "payment_term", "price_list",
+                 "customer_po", "notes"]
 FOREIGN_KEYS = {"contact", "billing_address", "shipping_address", "salesperson", "warehouse", "payment_term",
                 "price_list"}
 
@@ -112,6 +113,8 @@ class HeaderForm(ServiceValidatedForm):
         self.fields["warehouse"].queryset = Warehouse.objects.filter(active=True)
         self.fields["payment_term"].queryset = PaymentTerm.objects.filter(active=True)
         self.fields["price_list"].queryset = PriceList.objects.filter(active=True)
+        self.fields["allow_partial_shipment"].help_text = _(
+            "Confirm with what is in stock and ship the rest when it arrives; otherwise every line must be in stock.")
         if not order.is_quotation:
             del self.fields["valid_until"]
         if not has_capability(user, Capability.VIEW_ALL_CUSTOMERS):

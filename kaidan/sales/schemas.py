@@ -54,6 +54,9 @@ class HeaderIn(StrictIn):
     price_list_id: DbId | None = None
     customer_po: Text = Field("", max_length=60, description="客户订单号")
     prices_include_tax: bool = Field(True, description="True: 含税 (tax-inclusive) prices; False: tax-exclusive")
+    allow_partial_shipment: bool = Field(False, description="True: confirming reserves what is in stock and "
+                                                            "backorders the rest; False: every line must be in "
+                                                            "stock. Omit to take the customer's setting")
     notes: Text = Field("", max_length=4000)
 
 
@@ -79,6 +82,12 @@ class LineEditIn(StrictIn):
     unit_price: UnitPriceIn | None = None
     description: Text | None = Field(None, max_length=400)
     requested_date: date | None = None
+
+
+class LineReplaceIn(StrictIn):
+    version: int = Field(..., ge=1, le=2**31 - 1, description="The version you read; another → 409 stale_edit")
+    product_id: DbId = Field(..., description="The product to put on the line: meant for one of the line's "
+                                              "stock.substitutes, but any product on sale is accepted")
 
 
 class VersionIn(StrictIn):
@@ -120,6 +129,31 @@ def steps_out(breakdown: list[dict]) -> list[dict]:
     return result
 
 
+class SubstituteOut(Schema):
+    product_id: int
+    sku: str
+    name: str
+    available: Decimal = Field(description="Free in the order's warehouse")
+
+
+class LineStockOut(Schema):
+    """A line's stock in the order's warehouse. Before confirming: what is free now for this line
+    (lines of one product share it, in document order). Confirmed: what the line holds."""
+
+    available: Decimal = Field(description="Free in the order's warehouse now (for this line, after the lines "
+                                           "before it on a document not yet confirmed)")
+    available_total: Decimal = Field(description="Free in all warehouses")
+    badge: Literal["in_stock", "partial", "short"] = Field(
+        description="Whether the whole quantity can ship now, part of it or none (confirmed: of what is reserved)")
+    reserved: Decimal | None = Field(None, description="Confirmed orders: reserved for this line; else null")
+    backordered: Decimal | None = Field(None, description="Confirmed orders: still to come; else null")
+    promise_date: date | None = Field(None, description="When the whole quantity can ship (today if it can now; "
+                                                        "else from ordered replenishment); null: no supply planned")
+    substitutes: list[SubstituteOut] = Field(default_factory=list,
+                                             description="Short lines of a document not yet confirmed: up to 5 "
+                                                         "products that can replace it with the quantity in stock")
+
+
 class LineOut(Schema):
     id: int | None
     position: int
@@ -145,6 +179,10 @@ class LineOut(Schema):
     cost_amount: Decimal | None = Field(None, description="Only for roles that see costs")
     margin: Decimal | None = Field(None, description="net − cost; only for roles that see costs")
     breakdown: list[StepOut]
+    stock: LineStockOut | None = Field(None, description="Stock of the line in the order's warehouse; null on "
+                                                         "documents closed, cancelled, converted or without a "
+                                                         "warehouse, in price previews and in the answers of "
+                                                         "one-line edits other than replace")
 
 
 class RateTotalOut(Schema):
@@ -170,6 +208,7 @@ class DocumentOut(Schema):
     currency: str
     customer_po: str
     prices_include_tax: bool
+    allow_partial_shipment: bool
     net_amount: Decimal
     tax_amount: Decimal
     gross_amount: Decimal

@@ -17,7 +17,10 @@ from kaidan.core.money import round_money
 from kaidan.core.pagination import apply_sort
 from kaidan.core.roles import Capability, has_capability
 from kaidan.core.selectors import history_panel
+from kaidan.inventory import selectors as inventory_selectors
+from kaidan.inventory.selectors import LineAvailability
 from kaidan.sales.models import SalesOrder, SalesOrderLine
+from kaidan.sales.states import Status
 
 ORDER_SORT_FIELDS = {"number", "order_date", "gross_amount", "status", "created_at", "requested_date"}
 
@@ -73,6 +76,37 @@ def lines_by_id(order: SalesOrder, line_ids: list[int]) -> list[SalesOrderLine]:
     """These lines of the order with product and unit, in document order (one query)."""
     return list(SalesOrderLine.objects.filter(order=order, pk__in=line_ids).select_related("product", "unit")
                 .order_by("position", "is_free", "id"))
+
+
+# A document's lines show what is free now until its stock is reserved, then what they hold; nothing
+# once it is closed, cancelled or converted into an order.
+STOCK_FREE_NOW = frozenset({Status.DRAFT, Status.SENT, Status.SUBMITTED, Status.PENDING_APPROVAL})
+STOCK_HELD = frozenset({Status.CONFIRMED})
+
+
+def line_rows(order: SalesOrder) -> list[tuple[int, int, Decimal, bool]]:
+    """(id, product id, quantity, is free) of every line in document order: one light query."""
+    return list(SalesOrderLine.objects.filter(order=order).order_by("position", "is_free", "id")
+                .values_list("pk", "product_id", "quantity", "is_free"))
+
+
+def line_stock(order: SalesOrder, lines: list | None = None) -> dict[int, LineAvailability]:
+    """Stock per line id (free lines too: they ship as well) from the document's warehouse: for a
+    document not yet confirmed what could be reserved now, with the badge, promise date and
+    substitutes of a short line; for a confirmed order what each line holds and when the rest can
+    ship. ``lines``: every line of the document in document order, as objects or ``line_rows``,
+    else read with ``line_rows``. A fixed number of queries whatever the number of lines; empty
+    when nothing is to be shown."""
+    if order.warehouse_id is None or order.status not in STOCK_FREE_NOW | STOCK_HELD:
+        return {}
+    if lines is None:
+        lines = line_rows(order)
+    rows = [(line.pk, line.product_id, line.quantity) if isinstance(line, SalesOrderLine) else tuple(line[:3])
+            for line in lines]
+    if not rows:
+        return {}
+    return inventory_selectors.order_line_stock(order.pk, rows, order.warehouse_id,
+                                                confirmed=order.status in STOCK_HELD)
 
 
 @dataclass

@@ -21,4 +21,5 @@ urlpatterns = [
     path("<int:order_id>/lines/", views_lines.line_add, name="order_line_add"),
     path("<int:order_id>/lines/<int:line_id>/", views_lines.line_edit, name="order_line_edit"),
     path("<int:order_id>/lines/<int:line_id>/delete/", views_lines.line_delete, name="order_line_delete"),
+    path("<int:order_id>/lines/<int:line_id>/replace/", views_lines.line_replace, name="order_line_replace"),
 ]

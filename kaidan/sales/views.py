@@ -1,6 +1,7 @@
-"""Quotation and order pages: the list with live filters, a new draft, the document page, its header
-form, the state changes and the PDF. Line entry is in views_lines.py. The views shape input and call
-the services (which re-check every rule); reads go through the selectors and their record rule."""
+"""Quotation and order pages: the list with live filters, a new draft, the document page (with the
+stock of its lines), its header form, the state changes and the PDF. Line entry is in views_lines.py.
+The views shape input and call the services (which re-check every rule); reads go through the
+selectors and their record rule."""
 
 from __future__ import annotations
 
@@ -18,11 +19,20 @@ from kaidan.core.access import view_requires
 from kaidan.core.errors import DomainError, StaleEdit, ValidationFailed
 from kaidan.core.roles import Capability, has_capability
 from kaidan.core.views import apply_errors
+from kaidan.inventory.reservations import InsufficientStock
 from kaidan.parties.selectors import customer_picker, customers_visible_to
 from kaidan.sales import selectors, services, transitions
 from kaidan.sales.forms import HeaderForm, NewDocumentForm, OrderFilterForm, ReasonForm, VersionForm
 from kaidan.sales.states import Kind, Status, can_transition
-from kaidan.sales.views_shared import editable_for, error_text, group_lines, row_labels, totals_context
+from kaidan.sales.views_shared import (
+    attach_stock,
+    editable_for,
+    error_text,
+    group_lines,
+    plain,
+    row_labels,
+    totals_context,
+)
 
 VIEW, CHANGE = Capability.VIEW_ORDERS, Capability.CHANGE_ORDERS
 PAGE_SIZE = 50
@@ -118,6 +128,7 @@ def detail_context(request, order) -> dict:
     """Everything the document page shows; also used to re-render the lines table."""
     user = request.user
     lines = selectors.order_lines(order)
+    stock = selectors.line_stock(order, lines)
     kind, status = order.kind, order.status
     can_change = has_capability(user, CHANGE)
     by_rate = selectors.totals_by_rate([line for line in lines if not line.is_free])
@@ -133,23 +144,28 @@ def detail_context(request, order) -> dict:
             "cancel": can_transition(kind, status, Status.CANCELLED),
             "copy": True,
         }
-    return {"order": order, "groups": group_lines(lines, order), "editable": editable_for(order, user),
+    groups = group_lines(lines, order)
+    attach_stock(lines, stock)
+    editable = editable_for(order, user)
+    return {"order": order, "groups": groups, "editable": editable, "show_stock": bool(stock) or editable,
             "today": localdate(), "labels": row_labels(),
             "can_change": can_change, "actions": actions, **totals_context(order, user, by_rate)}
+
+
+def page_context(request, order) -> dict:
+    """The whole document page: the lines and totals, the links, the history."""
+    return {**detail_context(request, order),
+            "orders_made": list(order.orders.only("pk", "number", "status", "kind")) if order.is_quotation else [],
+            "history": selectors.order_history(order),
+            "reason_form": ReasonForm(),
+            "new_line": {}}
 
 
 @view_requires(VIEW)
 @require_safe
 def order_detail(request, order_id: int):
     order = order_or_404(request, order_id)
-    context = detail_context(request, order)
-    context.update({
-        "orders_made": list(order.orders.only("pk", "number", "status", "kind")) if order.is_quotation else [],
-        "history": selectors.order_history(order),
-        "reason_form": ReasonForm(),
-        "new_line": {},
-    })
-    return render(request, "sales/order_detail.html", context)
+    return render(request, "sales/order_detail.html", page_context(request, order))
 
 
 @view_requires(CHANGE)
@@ -186,6 +202,8 @@ def _act(request, order_id: int, run, done: str, *, reason: bool = False, redire
     kwargs = {"reason": form.cleaned_data.get("reason") or ""} if reason else {}
     try:
         result = run(actor=request.user, order_id=order_id, version=version, **kwargs)
+    except InsufficientStock as exc:
+        return _stock_refused(request, order_id, exc)
     except DomainError as exc:
         if exc.status == 404:
             raise Http404 from None
@@ -193,6 +211,23 @@ def _act(request, order_id: int, run, done: str, *, reason: bool = False, redire
         return redirect("order_detail", order_id=order_id)
     messages.success(request, done % {"number": result.number, "status": result.get_status_display()})
     return redirect("order_detail", order_id=result.pk if redirect_to_result else order_id)
+
+
+def _stock_refused(request, order_id: int, exc: InsufficientStock):
+    """The document page (409) with the lines that stopped it: how much each lacks, when it can ship,
+    the substitutes in stock, and that purchasing was asked for the rest (the transition service
+    raised a replenishment request before re-raising)."""
+    order = order_or_404(request, order_id)
+    context = page_context(request, order)
+    by_id = {line.pk: line for group in context["groups"] for line in (group.line, *group.free)}
+    short = []
+    for item in exc.detail.get("lines") or []:
+        line = by_id.get(item.get("line_id"))
+        short.append({"line": line, "sku": item.get("sku") or (line.product.sku if line else ""),
+                      "wanted": plain(item["wanted"]), "available": plain(item["available"]),
+                      "missing": plain(item["missing"]), "stock": line.stock if line else None})
+    context["stock_refusal"] = short
+    return render(request, "sales/order_detail.html", context, status=409)
 
 
 @view_requires(CHANGE)

@@ -1,6 +1,7 @@
 """What the document page and its htmx fragments share: lines grouped with their free lines and
-made readable (quantities, unit prices, the price breakdown in words), the totals block, the
-message a stale edit shows. Presentation only: every number comes from the services' stored values."""
+made readable (quantities, unit prices, the price breakdown in words, the stock cell), the totals
+block, the message a stale edit shows. Presentation only: every number comes from the services'
+stored values or the selectors."""
 
 from __future__ import annotations
 
@@ -18,6 +19,8 @@ from kaidan.core.audit import action_label
 from kaidan.core.errors import DomainError, StaleEdit, ValidationFailed
 from kaidan.core.money import format_money, plain_number
 from kaidan.core.roles import Capability, has_capability
+from kaidan.inventory.planning import IN_STOCK, PARTIAL, SHORT
+from kaidan.inventory.selectors import LineAvailability
 from kaidan.pricing import engine, explain
 from kaidan.pricing.selectors import can_see_cost
 from kaidan.sales import selectors, states
@@ -47,7 +50,7 @@ def row_labels() -> dict[str, str]:
     """The words every line row repeats, translated once per request (a 1,000-line page has many rows)."""
     return {"quantity": _("Quantity"), "discount": _("Discount %"), "price_entered": _("Price entered"),
             "remove": _("Remove this line"), "free": _("Free"), "from_list": _("From the price list"),
-            "by_hand": _("Entered by hand")}
+            "by_hand": _("Entered by hand"), **stock_labels()}
 
 
 def decorate(line: SalesOrderLine, order: SalesOrder, lines_url: str = "") -> SalesOrderLine:
@@ -69,9 +72,103 @@ def decorate(line: SalesOrderLine, order: SalesOrder, lines_url: str = "") -> Sa
     line.steps_text = describe_steps(line.breakdown, currency)
     count = len(line.steps_text)
     line.steps_label = _("Free item") if line.is_free else ngettext("%(n)d step", "%(n)d steps", count) % {"n": count}
-    line.edit_url = f"{lines_url}{line.pk}/"  # urls.py: lines/<line_id>/ and lines/<line_id>/delete/
+    line.edit_url = f"{lines_url}{line.pk}/"  # urls.py: lines/<line_id>/, .../delete/ and .../replace/
     line.delete_url = f"{lines_url}{line.pk}/delete/"
+    line.replace_url = "" if line.is_free else f"{lines_url}{line.pk}/replace/"
+    line.stock = None
     return line
+
+
+# -- stock ------------------------------------------------------------------------------------------
+
+BADGE_CSS = {IN_STOCK: "green", PARTIAL: "blue", SHORT: "red"}
+
+
+def stock_labels() -> dict[str, str]:
+    """The words of the stock cells, translated once per request (a 1,000-line page has many rows)."""
+    return {
+        IN_STOCK: _("In stock"), PARTIAL: _("Partly in stock"), SHORT: _("Out of stock"),
+        f"held_{IN_STOCK}": _("Reserved"), f"held_{PARTIAL}": _("Partly reserved"),
+        f"held_{SHORT}": pgettext("stock of an order line", "Backordered"),
+        "free_here": _("Free in the order's warehouse"), "free_total": _("Free in all warehouses"),
+        "reserved": _("Reserved for this line"), "backordered": _("Still to come"),
+        "missing": _("Missing"), "ships_on": _("Can ship on"), "no_supply": _("No supply planned"),
+        "substitutes": _("Substitutes in stock"), "replace": _("Replace"),
+        "replace_title": _("Put this product on the line instead (priced again)"),
+    }
+
+
+@dataclass
+class StockView:
+    """What a line's stock cell shows, as ready strings: a badge with a tooltip and, when the line is
+    short, the details (promise date, substitutes that can replace it)."""
+
+    badge: str
+    css: str
+    label: str
+    title: str
+    held: bool  # a confirmed order's line: what it holds
+    available: str
+    total: str
+    reserved: str = ""
+    missing: str = ""  # short now (draft) or still to come (confirmed)
+    promise: str = ""  # a date, or "" with no_supply
+    no_supply: bool = False
+    substitutes: list[dict] = field(default_factory=list)
+    replace_url: str = ""
+
+    @property
+    def details(self) -> bool:
+        return bool(self.missing)
+
+
+def describe_stock(stock: LineAvailability | None, labels: dict[str, str], replace_url: str = "") -> StockView | None:
+    if stock is None:
+        return None
+    held = stock.reserved is not None
+    missing = stock.quantity - stock.reserved if held else stock.short
+    view = StockView(
+        badge=stock.badge, css=BADGE_CSS.get(stock.badge, "grey"),
+        label=labels[f"held_{stock.badge}" if held else stock.badge], held=held,
+        available=plain(stock.available), total=plain(stock.available_total),
+        reserved=plain(stock.reserved) if held else "", missing=plain(missing) if missing > 0 else "",
+        promise=stock.promise_date.isoformat() if missing > 0 and stock.promise_date else "",
+        no_supply=missing > 0 and stock.promise_date is None, replace_url=replace_url,
+        substitutes=[{"id": s.product.pk, "sku": s.product.sku, "name": s.product.name,
+                      "available": plain(s.available)} for s in stock.substitutes], title="")
+    parts = [f"{labels['reserved']}: {view.reserved}"] if held else []
+    parts += [f"{labels['free_here']}: {view.available}", f"{labels['free_total']}: {view.total}"]
+    if view.missing:
+        parts.append(f"{labels['backordered' if held else 'missing']}: {view.missing}")
+        parts.append(f"{labels['ships_on']}: {view.promise}" if view.promise else labels["no_supply"])
+    view.title = " · ".join(parts)
+    return view
+
+
+def attach_stock(lines: list[SalesOrderLine], stock: dict[int, LineAvailability]) -> None:
+    """Give each (decorated) line its stock cell."""
+    labels = stock_labels()
+    for line in lines:
+        line.stock = describe_stock(stock.get(line.pk), labels, line.replace_url)
+
+
+@dataclass
+class StockCell:
+    """A stock cell re-rendered on its own (the rest of its row unchanged)."""
+
+    key: str
+    stock: StockView | None
+
+
+def stock_cells(order: SalesOrder, rows: list[tuple], stock: dict[int, LineAvailability], *,
+                product_ids: set[int], skip: set[int]) -> list[StockCell]:
+    """The stock cells of the lines of these products (``rows`` from selectors.line_rows), except the
+    ones re-rendered whole: lines of a product share what is free in document order, so one edit
+    moves the cells of every line of that product."""
+    labels = stock_labels()
+    lines_url = reverse("order_line_add", args=[order.pk])
+    return [StockCell(str(pk), describe_stock(stock.get(pk), labels, "" if is_free else f"{lines_url}{pk}/replace/"))
+            for pk, product_id, _quantity, is_free in rows if product_id in product_ids and pk not in skip]
 
 
 @dataclass
