@@ -177,15 +177,19 @@ def _untracked_line(product_id, quantity, warehouse_id, ref, today) -> LineAvail
 
 
 def check_availability(lines: list[tuple], warehouse_id: int, *, with_substitutes: bool = True,
-                       today: datetime.date | None = None) -> list[LineAvailability]:
+                       today: datetime.date | None = None,
+                       held: dict[int, Decimal] | None = None) -> list[LineAvailability]:
     """For each (product id, quantity[, ref]) wanted from ``warehouse_id``: what is free now here and
     everywhere, a badge, the promise date (orders already waiting take incoming stock first) and,
     for a short line, substitutes that have the quantity in stock. Lines of the same product share
-    what is free, in their order. A fixed number of queries whatever the number of lines."""
+    what is free, in their order. ``held``: what the order being checked already holds per product
+    (a revised order keeps its reservations), which is free to it. A fixed number of queries
+    whatever the number of lines."""
     today = today or timezone.localdate()
     product_ids = {line[0] for line in lines}
     pairs = {(pid, warehouse_id) for pid in product_ids}
-    free_here = {pid: entry["warehouse"] for pid, entry in available_by_product(product_ids, warehouse_id).items()}
+    free_here = {pid: entry["warehouse"] + (held or {}).get(pid, ZERO)
+                 for pid, entry in available_by_product(product_ids, warehouse_id).items()}
     totals = {pid: entry["total"] for pid, entry in available_by_product(product_ids, None).items()} \
         if len(product_ids) else {}
     supplies = supplies_by_pair(pairs)
@@ -237,7 +241,11 @@ def order_line_stock(order_id: int, lines: list[tuple], warehouse_id: int, *, co
     (after older orders waiting); a draft's lines show what could be reserved now."""
     today = today or timezone.localdate()
     if not confirmed:
-        checked = check_availability([(pid, qty, line_id) for line_id, pid, qty in lines], warehouse_id, today=today)
+        own = defaultdict(lambda: ZERO)
+        for row in Reservation.objects.filter(order_id=order_id, status=OPEN, warehouse_id=warehouse_id):
+            own[row.product_id] += row.reserved
+        checked = check_availability([(pid, qty, line_id) for line_id, pid, qty in lines], warehouse_id, today=today,
+                                     held=own)
         return {line.ref: line for line in checked}
     held = {r.order_line_id: r for r in Reservation.objects.filter(order_id=order_id, status=OPEN)}
     pairs = {(pid, warehouse_id) for _l, pid, _q in lines}

@@ -220,6 +220,7 @@ def save_line(*, actor, order_id: int, version: int, data: dict[str, Any],
     regular = [line for line in existing if not line.is_free]
     free = [line for line in existing if line.is_free]
     line = None
+    keeps_description = "description" in data
     if line_id is not None:
         line = next((x for x in regular if x.pk == line_id), None)
         if line is None:
@@ -236,7 +237,7 @@ def save_line(*, actor, order_id: int, version: int, data: dict[str, Any],
     errors.raise_if_any()
     before = _line_snapshot(line) if line else None
     old = _inputs(line) if line else None
-    if line is not None and data.get("product_id") != old[0] and "description" not in data:
+    if line is not None and data.get("product_id") != old[0] and not keeps_description:
         checked[0].description = ""
     line = _line_from_input(order, checked[0], line.position if line else len(regular) + 1, line)
     if line.pk is None:

@@ -44,6 +44,12 @@ def receive_stock(product, quantity, warehouse: Warehouse | None = None, actor=N
         "lines": [{"product_id": product.pk, "quantity": str(quantity)}]})
 
 
+def in_stock(product, warehouse: Warehouse | None = None, quantity=1000):
+    """The product, with ``quantity`` on the shelf, so confirming orders of it reserves without fuss."""
+    receive_stock(product, quantity, warehouse)
+    return product
+
+
 def stock_of(product, warehouse: Warehouse | None = None) -> tuple[Decimal, Decimal]:
     warehouse = warehouse or default_warehouse()
     level = StockLevel.objects.filter(product=product, warehouse=warehouse).first()

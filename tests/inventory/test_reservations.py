@@ -134,3 +134,13 @@ def test_an_order_without_a_warehouse_cannot_be_confirmed(seller, customer, shen
     with pytest.raises(Exception) as err:
         submit(seller, order, stocked=False)
     assert "warehouse_id" in getattr(err.value, "fields", {})
+
+
+def test_a_revised_order_sees_its_own_stock_as_free(seller, keeper, customer, shenzhen, printer):
+    receive_stock(printer, 2, shenzhen, actor=keeper)
+    order = submit(seller, order_for(seller, customer, shenzhen, (printer, 2)), stocked=False)
+    revised = transitions.revise_document(actor=seller, order_id=order.pk, version=order.version)
+    line = revised.lines.get()
+    shown = selectors.order_line_stock(order.pk, [(line.pk, printer.pk, line.quantity)], shenzhen.pk,
+                                       confirmed=False)[line.pk]
+    assert (shown.badge, shown.available) == ("in_stock", D(2))

@@ -6,6 +6,7 @@ import pytest
 
 from kaidan.core.roles import Role
 from tests.catalog.factories import make_product
+from tests.inventory.factories import in_stock
 from tests.parties.factories import add_shipping_address, make_customer
 
 
@@ -24,14 +25,6 @@ def customer(seller):
     customer = make_customer(seller, name="深圳恒达电子有限公司")
     add_shipping_address(seller, customer, is_default=True)
     return customer
-
-
-def in_stock(product, warehouse, quantity=1000):
-    """Products of these fixtures are on the shelf, so confirming orders of them reserves without fuss."""
-    from tests.inventory.factories import receive_stock
-
-    receive_stock(product, quantity, warehouse)
-    return product
 
 
 @pytest.fixture

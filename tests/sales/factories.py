@@ -71,8 +71,11 @@ def stock_for(order: SalesOrder) -> None:
 def sales_sample_ids(user, admin) -> dict[str, int]:
     """A draft order ``user`` may see (its customer is theirs) with one line, for URL parameters."""
     from tests.catalog.factories import make_product
+    from tests.inventory.factories import default_warehouse, receive_stock
 
     customer = make_customer(admin, name="矩阵订单客户", owner_id=user.pk)
     product = make_product(admin, list_price=Decimal("10.00"))
-    order = make_order(admin, customer, lines=[(product, 1)])
+    warehouse = default_warehouse()
+    receive_stock(product, 5, warehouse)
+    order = make_order(admin, customer, lines=[(product, 1)], warehouse_id=warehouse.pk)
     return {"order_id": order.pk, "line_id": order.lines.get().pk}

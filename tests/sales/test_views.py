@@ -11,6 +11,7 @@ from kaidan.pricing.models import Promotion
 from kaidan.sales.models import SalesOrder
 from kaidan.sales.states import Kind, Status
 from tests.catalog.factories import make_product
+from tests.inventory.factories import in_stock
 from tests.parties.factories import make_customer
 from tests.sales.factories import add_line, make_order, submit
 
@@ -28,13 +29,13 @@ def admin(make_user):
 
 
 @pytest.fixture
-def notebook(admin):
-    return make_product(admin, sku="NB-001", name="联想笔记本电脑", list_price=Decimal("100.00"))
+def notebook(admin, warehouse):
+    return in_stock(make_product(admin, sku="NB-001", name="联想笔记本电脑", list_price=Decimal("100.00")), warehouse)
 
 
 @pytest.fixture
-def wireless(admin):
-    return make_product(admin, sku="MS-001", name="无线鼠标", list_price=Decimal("50.00"))
+def wireless(admin, warehouse):
+    return in_stock(make_product(admin, sku="MS-001", name="无线鼠标", list_price=Decimal("50.00")), warehouse)
 
 
 def edit(client, order, line, version, **values):
