@@ -10,6 +10,7 @@ from kaidan.core.roles import Role
 from kaidan.sales.models import SalesOrder
 from tests.browser.test_master_data import signed_in
 from tests.catalog.factories import make_product
+from tests.inventory.factories import in_stock, make_warehouse
 from tests.parties.factories import make_customer
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -20,8 +21,9 @@ def test_a_salesperson_writes_and_submits_an_order(make_user, open_browser):
     wang, admin = make_user(Role.SALES, username="wang"), make_user(Role.ADMIN)
     make_customer(wang, name="深圳恒达电子有限公司")
     make_customer(wang, name="上海华信科技有限公司")
-    make_product(admin, sku="NB-LEN-001", name="联想笔记本电脑", list_price=Decimal("5000.00"))
-    make_product(admin, sku="PR-HP-001", name="惠普打印机", list_price=Decimal("1200.00"))
+    warehouse = make_warehouse("WH-SZ", name="深圳总仓")
+    in_stock(make_product(admin, sku="NB-LEN-001", name="联想笔记本电脑", list_price=Decimal("5000.00")), warehouse)
+    in_stock(make_product(admin, sku="PR-HP-001", name="惠普打印机", list_price=Decimal("1200.00")), warehouse)
     steps = signed_in(open_browser, wang, locale="en-US")
     page = steps.page
 
