@@ -19,6 +19,7 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from kaidan.core import audit
 from kaidan.core.errors import Conflict
 from kaidan.core.money import plain_number
 from kaidan.inventory import replenishment
@@ -234,6 +235,11 @@ def fill_backorders(levels: dict[Pair, StockLevel]) -> None:
                 changed.append(row)
         _change_reserved(levels, {pair: sum(given, ZERO)})
         _save(changed, ["reserved"])
+        for row, amount in zip(waiting, given, strict=True):
+            if amount:  # the order's salesperson can see when its backorder got stock
+                audit.record(row, "backorder_reserved", after={"order_number": row.order_number,
+                                                               "reserved": plain_number(row.reserved),
+                                                               "quantity": plain_number(row.quantity)})
 
 
 def _save(rows: list[Reservation], fields: list[str]) -> None:

@@ -13,6 +13,7 @@ ACTION_LABELS = {
     "converted": pgettext_lazy("audit action", "Converted to order"),
     "copied": pgettext_lazy("audit action", "Copied"),
     "repriced": pgettext_lazy("audit action", "Re-priced"),
+    "backordered": pgettext_lazy("audit action", "Confirmed with backorder"),
 }
 
 
