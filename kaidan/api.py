@@ -15,6 +15,7 @@ from kaidan.core.api import router as core_router
 from kaidan.core.api_auth import API_AUTH
 from kaidan.core.errors import DomainError, ValidationFailed, server_error_envelope
 from kaidan.core.validation_messages import message_for
+from kaidan.inventory.api import router as inventory_router
 from kaidan.parties.api import router as parties_router
 from kaidan.pricing.api import router as pricing_router
 from kaidan.sales.api import router as sales_router
@@ -36,6 +37,7 @@ api.add_router("/", catalog_router)
 api.add_router("/", transfer_router)
 api.add_router("/", pricing_router)
 api.add_router("/", sales_router)
+api.add_router("/", inventory_router)
 
 
 def _envelope(request, status: int, code: str, message, detail=None):

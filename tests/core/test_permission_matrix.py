@@ -12,6 +12,7 @@ from kaidan.api import api
 from kaidan.core import services
 from kaidan.core.access import PUBLIC, SIGNED_IN, access_rule
 from kaidan.core.roles import MATRIX, Capability, Role
+from tests.inventory.factories import make_warehouse
 
 pytestmark = pytest.mark.django_db
 
@@ -45,11 +46,36 @@ SAMPLE_BODIES = {
     ("PUT", "/orders/{order_id}"): {"version": 1, "notes": "矩阵"},
     ("POST", "/orders/{order_id}/lines"): lambda v: {"version": 1, "product_id": int(v["product_id"]), "quantity": "1"},
     ("PUT", "/orders/{order_id}/lines/{line_id}"): {"version": 1, "quantity": "2"},
+    ("POST", "/orders/{order_id}/lines/{line_id}/replace"): lambda v: {"version": 1,
+                                                                       "product_id": int(v["product_id"])},
     ("POST", "/pricing/preview"): lambda v: {"customer_id": int(v["customer_id"]),
                                              "lines": [{"product_id": int(v["product_id"]), "quantity": "1"}]},
+    # stock: the sample product has 10 on hand in the sample warehouse, an open request and a reorder rule
+    ("POST", "/stock/receipts"): lambda v: {"warehouse_id": int(v["warehouse_id"]),
+                                            "lines": [{"product_id": int(v["product_id"]), "quantity": "1"}]},
+    ("POST", "/stock/adjustments"): lambda v: {"warehouse_id": int(v["warehouse_id"]), "reason": "矩阵盘点",
+                                               "lines": [{"product_id": int(v["product_id"]), "quantity": "-1"}]},
+    ("POST", "/stock/transfers"): lambda v: {"warehouse_id": int(v["warehouse_id"]),
+                                             "to_warehouse_id": make_warehouse().pk,
+                                             "lines": [{"product_id": int(v["product_id"]), "quantity": "1"}]},
+    ("POST", "/stock/availability"): lambda v: {"warehouse_id": int(v["warehouse_id"]),
+                                                "lines": [{"product_id": int(v["product_id"]), "quantity": "1"}]},
+    ("POST", "/replenishment-requests"): lambda v: {"product_id": int(v["product_id"]),
+                                                    "warehouse_id": int(v["warehouse_id"]), "quantity": "1"},
+    ("POST", "/replenishment-requests/{request_id}/order"): {"version": 1, "expected_date": "2099-12-31"},
+    ("POST", "/replenishment-requests/{request_id}/receive"): {"version": 1},
+    ("POST", "/replenishment-requests/{request_id}/cancel"): {"version": 1},
+    ("POST", "/reorder-rules"): lambda v: {"product_id": int(v["product_id"]), "warehouse_id": make_warehouse().pk,
+                                           "min_level": "1", "max_level": "5"},
+    ("PUT", "/reorder-rules/{rule_id}"): {"version": 1, "max_level": "6"},
 }
 BODY_NAMES = {("POST", "/orders"): ("customer_id",), ("POST", "/orders/{order_id}/lines"): ("product_id",),
-              ("POST", "/pricing/preview"): ("customer_id", "product_id")}
+              ("POST", "/orders/{order_id}/lines/{line_id}/replace"): ("product_id",),
+              ("POST", "/pricing/preview"): ("customer_id", "product_id"),
+              **dict.fromkeys([("POST", "/stock/receipts"), ("POST", "/stock/adjustments"),
+                               ("POST", "/stock/transfers"), ("POST", "/stock/availability"),
+                               ("POST", "/replenishment-requests"), ("POST", "/reorder-rules")],
+                              ("warehouse_id",))}  # the stock sample brings its own stocked product
 SAMPLE_QUERIES = {("DELETE", "/orders/{order_id}/lines/{line_id}"): "?version=1"}
 SAMPLE_FILES = {("POST", "/products/{product_id}/images"): "file"}  # multipart: the field a small picture goes in
 SAMPLE_WORKBOOKS = {("POST", "/imports/customers"), ("POST", "/imports/products")}  # multipart: a one-row .xlsx
@@ -82,13 +108,15 @@ def sample_values(user, admin, route: str = "", *also: str) -> dict[str, str]:
     if "token_id" in wanted:
         values["token_id"] = services.create_api_token(user=user, name="to revoke")[0].pk
     from tests.catalog.factories import catalog_sample_ids
+    from tests.inventory.factories import inventory_sample_ids
     from tests.pricing.factories import pricing_sample_ids
     from tests.sales.factories import sales_sample_ids
     from tests.transfer.factories import transfer_sample_ids
     makers = [({"category_id", "product_id", "image_id"}, lambda: catalog_sample_ids(admin)),
               ({"job_id"}, lambda: transfer_sample_ids(user)),
               ({"price_list_id", "item_id", "promotion_id"}, pricing_sample_ids),
-              ({"order_id", "line_id"}, lambda: sales_sample_ids(user, admin))]
+              ({"order_id", "line_id"}, lambda: sales_sample_ids(user, admin)),
+              ({"operation_id", "request_id", "rule_id", "warehouse_id"}, lambda: inventory_sample_ids(admin))]
     for names, make in makers:
         if wanted & names:
             values.update({k: v for k, v in make().items() if k not in values or k in names})
@@ -205,7 +233,8 @@ def test_anonymous_api_calls_are_401():
 
     values = dict.fromkeys(["doc_type", "status", "customer_id", "address_id", "contact_id", "token_id",
                             "category_id", "product_id", "image_id", "job_id", "price_list_id",
-                            "promotion_id", "role", "order_id", "line_id"], "1")
+                            "promotion_id", "role", "order_id", "line_id", "operation_id", "request_id",
+                            "rule_id"], "1")
     for method, path, _op in operations():
         url = "/api" + fill(path, values)
         response = Client().generic(method, url, "{}", content_type="application/json")
