@@ -15,7 +15,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 from django.contrib import messages
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
@@ -188,21 +188,10 @@ def line_edit(request, order_id: int, line_id: int):
     """Quantity, discount % or unit price of one line, posted on change."""
     order = order_or_404(request, order_id)
     data = {name: request.POST[name] for name in LINE_INPUTS if name in request.POST}
-    version = _version(request)
-    if version is None:
-        return _missing_version(request, order)
-    try:
-        order, written = services.save_line(actor=request.user, order_id=order.pk, version=version, data=data,
-                                            line_id=line_id)
-    except DomainError as exc:
-        if exc.status == 404:
-            raise Http404 from None
-        return _failure(request, order, exc, line_id=line_id)
-    if not request.htmx:
-        messages.success(request, _("Line saved."))
-        return redirect("order_detail", order_id=order.pk)
-    parents = {line.free_for_id if line.is_free else line.pk for line in written} | {line_id}
-    changed = load_groups(order, parents)
+    saved = _save_line(request, order, line_id, data, done=_("Line saved."))
+    if isinstance(saved, HttpResponse):
+        return saved
+    order, changed = saved
     return _fragments(request, order, {"changed_groups": changed, "cleared_errors": line_id,
                                        **_stock_context(order, whole=[], cells=changed)})
 
@@ -217,12 +206,26 @@ def line_replace(request, order_id: int, line_id: int):
     old_product = order.lines.filter(pk=line_id, is_free=False).values_list("product_id", flat=True).first()
     if old_product is None:
         raise Http404
-    version = _version(request)
-    if version is None:
-        return _missing_version(request, order)
     product_id = _int(request.POST.get("product_id")) or request.POST.get("product_id", "")
     # the new product's own description, priced by the engine (a price typed for the old one goes)
     data = {"product_id": product_id, "unit_price": None, "description": ""}
+    saved = _save_line(request, order, line_id, data, done=_("Product replaced."))
+    if isinstance(saved, HttpResponse):
+        return saved
+    order, groups = saved
+    replaced = [g for g in groups if g.pk == line_id]
+    changed = [g for g in groups if g.pk != line_id]
+    return _fragments(request, order, {"replaced_groups": replaced, "changed_groups": changed,
+                                       **_stock_context(order, whole=replaced, cells=changed,
+                                                        also_products={old_product})})
+
+
+def _save_line(request, order, line_id: int, data: dict, *, done: str):
+    """Change one line through the service. Returns (order, the written lines' groups), or the answer
+    to give instead: a missing version, a refusal shown in place, or (without htmx) a redirect."""
+    version = _version(request)
+    if version is None:
+        return _missing_version(request, order)
     try:
         order, written = services.save_line(actor=request.user, order_id=order.pk, version=version, data=data,
                                             line_id=line_id)
@@ -231,15 +234,9 @@ def line_replace(request, order_id: int, line_id: int):
             raise Http404 from None
         return _failure(request, order, exc, line_id=line_id)
     if not request.htmx:
-        messages.success(request, _("Product replaced."))
+        messages.success(request, done)
         return redirect("order_detail", order_id=order.pk)
-    parents = {line.free_for_id if line.is_free else line.pk for line in written} | {line_id}
-    groups = load_groups(order, parents)
-    replaced = [g for g in groups if g.pk == line_id]
-    changed = [g for g in groups if g.pk != line_id]
-    return _fragments(request, order, {"replaced_groups": replaced, "changed_groups": changed,
-                                       **_stock_context(order, whole=replaced, cells=changed,
-                                                        also_products={old_product})})
+    return order, load_groups(order, {line.free_for_id if line.is_free else line.pk for line in written} | {line_id})
 
 
 def _stock_context(order, *, whole: list[LineGroup], cells: list[LineGroup], also_products: set[int] = frozenset()):
