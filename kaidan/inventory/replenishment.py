@@ -17,7 +17,7 @@ from django.db.models import F, Sum
 
 from kaidan.core import audit, numbering
 from kaidan.core.money import plain_number
-from kaidan.inventory.locks import Pair, lock_open_request
+from kaidan.inventory.locks import Pair, lock_levels, lock_open_request
 from kaidan.inventory.models import ReorderRule, ReplenishmentRequest, Reservation, StockLevel
 from kaidan.inventory.planning import ZERO, Levels, replenishment_quantity
 
@@ -123,5 +123,7 @@ def ensure_request(pair: Pair, quantity: Decimal, *, source: str, actor=None, ad
 def request_for_refused_order(demand: dict[Pair, Decimal], *, actor=None) -> list[ReplenishmentRequest]:
     """After an order was refused for lack of stock (its transaction rolled back), ask purchasing for
     what it was missing, in a transaction of its own. ``demand``: what the order wanted per stock row
-    (``InsufficientStock.demand``); the request covers it on top of what others hold or wait for."""
+    (``InsufficientStock.demand``); the request covers it on top of what others hold or wait for.
+    The stock rows are locked first, as everywhere (stock rows → requests → counters)."""
+    lock_levels(set(demand), create=True)
     return review((), extra=dict(demand), actor=actor)

@@ -16,7 +16,7 @@ from kaidan.core.money import plain_number
 from kaidan.core.parsing import Errors, parse_date
 from kaidan.core.roles import Capability
 from kaidan.inventory import replenishment, services, states
-from kaidan.inventory.locks import lock_request
+from kaidan.inventory.locks import lock_levels, lock_request
 from kaidan.inventory.models import ReorderRule, ReplenishmentRequest
 from kaidan.inventory.validation import (
     ItemInput,
@@ -32,7 +32,13 @@ from kaidan.inventory.validation import (
 Status = ReplenishmentRequest.Status
 
 
-def _locked(request_id: int, version: int | None) -> ReplenishmentRequest:
+def _locked(request_id: int, version: int | None, *, with_stock_row: bool = False) -> ReplenishmentRequest:
+    """The request, locked. ``with_stock_row`` first locks its product × warehouse's stock row (the lock
+    order is stock rows → requests → counters), for services that then post stock."""
+    if with_stock_row:
+        pair = ReplenishmentRequest.objects.filter(pk=request_id).values_list("product_id", "warehouse_id").first()
+        if pair:
+            lock_levels({pair}, create=True)
     request = lock_request(request_id)
     if request is None:
         raise NotFound()
@@ -68,6 +74,7 @@ def create_request(*, actor, data: dict[str, Any]) -> ReplenishmentRequest:
     quantity = check_quantity(data.get("quantity"), product, errors, "quantity")
     notes = check_text({"notes": data.get("notes")}, "notes", errors)[:400]
     errors.raise_if_any()
+    lock_levels({(product.pk, warehouse.pk)}, create=True)
     return replenishment.ensure_request((product.pk, warehouse.pk), quantity, source=ReplenishmentRequest.Source.MANUAL,
                                         actor=actor, add=True, notes=notes)
 
@@ -111,7 +118,7 @@ def receive_request(*, actor, request_id: int, version: int | None = None,
     ValidationFailed."""
     services.require(actor, Capability.CHANGE_STOCK)
     data = data or {}
-    request = _locked(request_id, version)
+    request = _locked(request_id, version, with_stock_row=True)
     states.check_transition(request.status, Status.RECEIVED)
     errors = Errors()
     check_fields(data, RECEIVE_FIELDS, errors)

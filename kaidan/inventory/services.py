@@ -121,12 +121,14 @@ def post_receipt(*, actor, data: dict[str, Any]) -> StockOperation:
 
 def receive(items, *, warehouse: Warehouse, actor, supplier: str = "", reference: str = "",
             notes: str = "") -> StockOperation:
-    """Post a receipt of checked items (also used when a replenishment request is received)."""
+    """Post a receipt of checked items (also used when a replenishment request is received). The
+    stock rows are locked before the receipt takes its number (stock rows → counters)."""
+    levels = lock_levels({(item.product.pk, warehouse.pk) for item in items}, create=True)
     operation = _operation(StockOperation.Kind.RECEIPT, actor=actor, warehouse=warehouse, supplier=supplier,
                            reference=reference, notes=notes)
     specs = [MoveSpec(item.product, warehouse.pk, Kind.RECEIPT, item.quantity, f"lines.{i}.quantity")
              for i, item in enumerate(items)]
-    moves = apply_moves(specs, actor=actor, operation=operation, reference=operation.number)
+    moves = apply_moves(specs, actor=actor, operation=operation, reference=operation.number, levels=levels)
     _audit(operation, moves, actor=actor)
     return operation
 
@@ -184,12 +186,13 @@ def post_transfer(*, actor, data: dict[str, Any]) -> StockOperation:
     texts = {name: check_text(data, name, errors) for name in ("reference", "notes")}
     items = check_items(data.get("lines"), errors)
     errors.raise_if_any()
+    levels = lock_levels({(item.product.pk, w.pk) for item in items for w in (source, target)}, create=True)
     operation = _operation(StockOperation.Kind.TRANSFER, actor=actor, warehouse=source, to_warehouse=target, **texts)
     specs = []
     for index, item in enumerate(items):
         field = f"lines.{index}.quantity"
         specs.append(MoveSpec(item.product, source.pk, Kind.TRANSFER_OUT, -item.quantity, field))
         specs.append(MoveSpec(item.product, target.pk, Kind.TRANSFER_IN, item.quantity, field))
-    moves = apply_moves(specs, actor=actor, operation=operation, reference=operation.number)
+    moves = apply_moves(specs, actor=actor, operation=operation, reference=operation.number, levels=levels)
     _audit(operation, moves, actor=actor)
     return operation

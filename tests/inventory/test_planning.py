@@ -3,7 +3,7 @@
 import datetime
 from decimal import Decimal as D
 
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from kaidan.inventory.planning import (
@@ -72,6 +72,7 @@ def test_allocate_serves_in_order():
     assert allocate([D(3)], D(-2)) == [D(0)]
 
 
+@settings(deadline=None)
 @given(st.lists(st.integers(0, 50), max_size=12), st.integers(-10, 200))
 def test_allocate_never_gives_more_than_free_or_wanted(wanted, free):
     given_ = allocate([D(w) for w in wanted], D(free))
