@@ -188,10 +188,9 @@ def check_availability(lines: list[tuple], warehouse_id: int, *, with_substitute
     today = today or timezone.localdate()
     product_ids = {line[0] for line in lines}
     pairs = {(pid, warehouse_id) for pid in product_ids}
-    free_here = {pid: entry["warehouse"] + (held or {}).get(pid, ZERO)
-                 for pid, entry in available_by_product(product_ids, warehouse_id).items()}
-    totals = {pid: entry["total"] for pid, entry in available_by_product(product_ids, None).items()} \
-        if len(product_ids) else {}
+    free = available_by_product(product_ids, warehouse_id)
+    free_here = {pid: entry["warehouse"] + (held or {}).get(pid, ZERO) for pid, entry in free.items()}
+    totals = {pid: entry["total"] for pid, entry in free.items()}
     supplies = supplies_by_pair(pairs)
     queue = _waiting_queue(pairs)
     waiting = {pair: sum((missing for _l, missing in rows), ZERO) for pair, rows in queue.items()}
@@ -249,9 +248,9 @@ def order_line_stock(order_id: int, lines: list[tuple], warehouse_id: int, *, co
         return {line.ref: line for line in checked}
     held = {r.order_line_id: r for r in Reservation.objects.filter(order_id=order_id, status=OPEN)}
     pairs = {(pid, warehouse_id) for _l, pid, _q in lines}
-    free = {pid: entry["warehouse"] for pid, entry in
-            available_by_product({p for p, _w in pairs}, warehouse_id).items()}
-    totals = {pid: entry["total"] for pid, entry in available_by_product({p for p, _w in pairs}, None).items()}
+    both = available_by_product({p for p, _w in pairs}, warehouse_id)
+    free = {pid: entry["warehouse"] for pid, entry in both.items()}
+    totals = {pid: entry["total"] for pid, entry in both.items()}
     supplies = supplies_by_pair(pairs)
     queue = _waiting_queue(pairs)
     services = untracked_ids(p for p, _w in pairs)
