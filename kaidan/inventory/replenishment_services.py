@@ -10,7 +10,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from kaidan.core import audit
+from kaidan.core import audit, numbering
 from kaidan.core.errors import NotFound, StaleEdit
 from kaidan.core.money import plain_number
 from kaidan.core.parsing import Errors, parse_date
@@ -114,7 +114,9 @@ RECEIVE_FIELDS = {"quantity", "reference", "notes"}
 def receive_request(*, actor, request_id: int, version: int | None = None,
                     data: dict[str, Any] | None = None) -> ReplenishmentRequest:
     """The goods came: post a goods receipt for the quantity received (default: what was asked),
-    which reserves waiting backorders. Raises NotFound, Forbidden, StaleEdit, InvalidTransition,
+    which reserves waiting backorders. When fewer arrive than were ordered, the rest stays on order
+    as a new request with the same supplier, purchase order and expected date, so incoming stock and
+    promise dates stay right. Raises NotFound, Forbidden, StaleEdit, InvalidTransition,
     ValidationFailed."""
     services.require(actor, Capability.CHANGE_STOCK)
     data = data or {}
@@ -133,9 +135,25 @@ def receive_request(*, actor, request_id: int, version: int | None = None,
                                actor=actor, supplier=request.supplier,
                                reference=texts["reference"] or request.purchase_reference or request.number,
                                notes=texts["notes"])
+    was_ordered, rest = request.status == Status.ORDERED, request.quantity - quantity
     _move(request, Status.RECEIVED, "received", actor=actor, received_quantity=quantity, receipt=receipt,
           received_at=timezone.now())
+    if was_ordered and rest > 0:
+        _still_on_order(request, rest, actor=actor)
     return request
+
+
+def _still_on_order(received: ReplenishmentRequest, rest, *, actor) -> ReplenishmentRequest:
+    remainder = ReplenishmentRequest(
+        product=received.product, warehouse=received.warehouse, quantity=rest, status=Status.ORDERED,
+        source=received.source, supplier=received.supplier, purchase_reference=received.purchase_reference,
+        expected_date=received.expected_date, ordered_at=received.ordered_at, created_by=actor,
+        notes=(_("Rest of %(number)s") % {"number": received.number})[:400])
+    remainder.number = numbering.next_number("replenishment")
+    remainder.save()
+    audit.record(remainder, "created", actor=actor, after={"quantity": plain_number(rest), "status": Status.ORDERED,
+                                                           "rest_of": received.number})
+    return remainder
 
 
 @transaction.atomic

@@ -100,3 +100,17 @@ def test_reorder_rules_are_checked(keeper, shenzhen, printer, copper):
         board.save_rule(actor=keeper, data={"product_id": copper.pk, "warehouse_id": shenzhen.pk,
                                             "min_level": "1", "max_level": "2"})
     assert list(err.value.fields) == ["product_id"]
+
+
+def test_receiving_fewer_than_ordered_keeps_the_rest_on_order(keeper, seller, shenzhen, printer):
+    request = ask(seller, printer, shenzhen, 10)
+    request = board.mark_ordered(actor=keeper, request_id=request.pk, version=request.version,
+                                 data={"expected_date": SOON.isoformat(), "supplier": "惠普华南",
+                                       "purchase_reference": "PO-77"})
+    board.receive_request(actor=keeper, request_id=request.pk, version=request.version, data={"quantity": "4"})
+    rest = ReplenishmentRequest.objects.get(status="ordered")
+    assert (rest.quantity, rest.expected_date, rest.supplier, rest.purchase_reference) == (D(6), SOON, "惠普华南",
+                                                                                           "PO-77")
+    assert request.number in rest.notes
+    assert stock_of(printer, shenzhen) == (D(4), D(0))
+    assert selectors.check_availability([(printer.pk, D(10))], shenzhen.pk)[0].promise_date == SOON
