@@ -13,6 +13,7 @@ from kaidan.core.roles import Role
 from kaidan.sales import selectors, services, transitions
 from kaidan.sales.models import SalesOrder
 from tests.catalog.factories import make_product
+from tests.inventory.factories import in_stock, make_warehouse, stock_of
 from tests.parties.factories import make_customer
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
@@ -48,8 +49,9 @@ def run_at_once(work) -> tuple[list, list[BaseException]]:
 def order(make_user):
     seller = make_user(Role.SALES)
     customer = make_customer(seller)
-    products = [make_product(list_price=D("10.00")) for _ in range(3)]
-    order = services.create_document(actor=seller, data={"customer_id": customer.pk},
+    warehouse = make_warehouse("WH-SZ", name="深圳总仓")
+    products = [in_stock(make_product(list_price=D("10.00")), warehouse, 5) for _ in range(3)]
+    order = services.create_document(actor=seller, data={"customer_id": customer.pk, "warehouse_id": warehouse.pk},
                                      lines=[{"product_id": p.pk, "quantity": "1"} for p in products])
     order.seller = seller
     return order
@@ -79,3 +81,5 @@ def test_an_order_submitted_by_several_people_at_once_is_confirmed_once(order):
 
     assert AuditEvent.objects.filter(object_type="sales.salesorder", object_id=str(order.pk),
                                      action="confirmed").count() == 1
+    # and its stock is reserved once: 1 of each product's 5
+    assert {stock_of(line.product, order.warehouse) for line in order.lines.all()} == {(D(5), D(1))}
