@@ -144,7 +144,7 @@ def reserve_order(demand: OrderDemand) -> list[LineReservation]:
     for line in demand.lines:
         after[(line.product_id, warehouse_id)] += plan.give[line.line_id]
     deltas = {pair: after[pair] - held[pair] for pair in pairs}
-    _change_reserved(levels, deltas, plan_shortage=plan.shortages)
+    _change_reserved(levels, deltas)
     Reservation.objects.bulk_create(new_rows)
     if wanted_rows:
         _save(wanted_rows, ["product_id", "warehouse_id", "quantity", "reserved", "status", "order_date",
@@ -182,8 +182,7 @@ def _plan(demand: OrderDemand, levels: dict[Pair, StockLevel], held: dict[Pair, 
     return plan
 
 
-def _change_reserved(levels: dict[Pair, StockLevel], deltas: dict[Pair, Decimal], *,
-                     plan_shortage: list[Shortage] = ()) -> None:
+def _change_reserved(levels: dict[Pair, StockLevel], deltas: dict[Pair, Decimal]) -> None:
     """Apply reserved += delta per stock row with an UPDATE that only matches while the result stays
     within 0..on_hand. The rows are locked, so a miss means the plan was wrong: refuse rather than
     oversell."""
