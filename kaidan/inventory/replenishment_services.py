@@ -60,6 +60,7 @@ def _move(request: ReplenishmentRequest, target: str, action: str, *, actor, **f
 
 
 REQUEST_FIELDS = {"product_id", "warehouse_id", "quantity", "notes"}
+REQUEST_NOTES_MAX = 400  # ReplenishmentRequest.notes
 
 
 @transaction.atomic
@@ -72,7 +73,7 @@ def create_request(*, actor, data: dict[str, Any]) -> ReplenishmentRequest:
     warehouse = check_warehouse(data, errors)
     product = check_product(data.get("product_id"), load_products([data.get("product_id")]), errors, "product_id")
     quantity = check_quantity(data.get("quantity"), product, errors, "quantity")
-    notes = check_text({"notes": data.get("notes")}, "notes", errors)[:400]
+    notes = check_text(data, "notes", errors, limit=REQUEST_NOTES_MAX)
     errors.raise_if_any()
     lock_levels({(product.pk, warehouse.pk)}, create=True)
     return replenishment.ensure_request((product.pk, warehouse.pk), quantity, source=ReplenishmentRequest.Source.MANUAL,

@@ -280,18 +280,16 @@ def order_line_stock(order_id: int, lines: list[tuple], warehouse_id: int, *, co
 
 # -- ledger, reservations, replenishment ----------------------------------------------------------------
 
+def _where(qs: QuerySet, **filters) -> QuerySet:
+    """The filters that were given (None or empty means "any")."""
+    return qs.filter(**{name: value for name, value in filters.items() if value})
+
+
 def moves(*, product_id: int | None = None, warehouse_id: int | None = None, kind: str | None = None,
           operation_id: int | None = None) -> QuerySet[StockMove]:
     qs = StockMove.objects.select_related("product__unit", "warehouse", "operation", "created_by")
-    if product_id:
-        qs = qs.filter(product_id=product_id)
-    if warehouse_id:
-        qs = qs.filter(warehouse_id=warehouse_id)
-    if kind:
-        qs = qs.filter(kind=kind)
-    if operation_id:
-        qs = qs.filter(operation_id=operation_id)
-    return qs.order_by("-id")
+    return _where(qs, product_id=product_id, warehouse_id=warehouse_id, kind=kind,
+                  operation_id=operation_id).order_by("-id")
 
 
 def operations(*, kind: str | None = None, warehouse_id: int | None = None) -> QuerySet[StockOperation]:
@@ -314,24 +312,14 @@ def reservations(*, order_id: int | None = None, product_id: int | None = None, 
         qs = qs.filter(status=OPEN)
     if backordered_only:
         qs = qs.filter(reserved__lt=F("quantity"))
-    if order_id:
-        qs = qs.filter(order_id=order_id)
-    if product_id:
-        qs = qs.filter(product_id=product_id)
-    if warehouse_id:
-        qs = qs.filter(warehouse_id=warehouse_id)
+    qs = _where(qs, order_id=order_id, product_id=product_id, warehouse_id=warehouse_id)
     return qs.order_by("order_date", "order_id", "order_line_id")
 
 
 def replenishment_requests(*, status: str | None = None, warehouse_id: int | None = None,
                            product_id: int | None = None) -> QuerySet[ReplenishmentRequest]:
     qs = ReplenishmentRequest.objects.select_related("product__unit", "warehouse", "created_by", "receipt")
-    if status:
-        qs = qs.filter(status=status)
-    if warehouse_id:
-        qs = qs.filter(warehouse_id=warehouse_id)
-    if product_id:
-        qs = qs.filter(product_id=product_id)
+    qs = _where(qs, status=status, warehouse_id=warehouse_id, product_id=product_id)
     return qs.order_by("expected_date", "-id") if status == ORDERED else qs.order_by("-id")
 
 
@@ -341,11 +329,7 @@ def replenishment_request(request_id: int) -> ReplenishmentRequest | None:
 
 def reorder_rules(*, warehouse_id: int | None = None, product_id: int | None = None) -> QuerySet[ReorderRule]:
     qs = ReorderRule.objects.select_related("product__unit", "warehouse")
-    if warehouse_id:
-        qs = qs.filter(warehouse_id=warehouse_id)
-    if product_id:
-        qs = qs.filter(product_id=product_id)
-    return qs.order_by("warehouse__code", "product__sku")
+    return _where(qs, warehouse_id=warehouse_id, product_id=product_id).order_by("warehouse__code", "product__sku")
 
 
 # -- the invariant check ---------------------------------------------------------------------------------

@@ -32,9 +32,10 @@ def check_fields(data: dict[str, Any], allowed: set[str], errors: Errors) -> Non
         errors.add(name, _("Unknown field."))
 
 
-def check_text(data: dict[str, Any], name: str, errors: Errors, *, required: bool = False) -> str:
+def check_text(data: dict[str, Any], name: str, errors: Errors, *, required: bool = False,
+               limit: int | None = None) -> str:
     value = str(data.get(name) or "").strip()
-    limit = TEXT_LIMITS[name]
+    limit = limit or TEXT_LIMITS[name]
     if len(value) > limit:
         errors.add(name, _("Enter at most %(max)d characters.") % {"max": limit})
     elif required and not value:

@@ -114,3 +114,11 @@ def test_receiving_fewer_than_ordered_keeps_the_rest_on_order(keeper, seller, sh
     assert request.number in rest.notes
     assert stock_of(printer, shenzhen) == (D(4), D(0))
     assert selectors.check_availability([(printer.pk, D(10))], shenzhen.pk)[0].promise_date == SOON
+
+
+def test_a_too_long_note_is_refused_not_cut(seller, shenzhen, printer):
+    with pytest.raises(ValidationFailed) as err:
+        board.create_request(actor=seller, data={"product_id": printer.pk, "warehouse_id": shenzhen.pk,
+                                                 "quantity": "1", "notes": "长" * 401})
+    assert list(err.value.fields) == ["notes"]
+    assert not ReplenishmentRequest.objects.exists()
