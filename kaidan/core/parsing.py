@@ -63,3 +63,18 @@ def parse_date(value: Any, *, errors: Errors, field: str) -> datetime.date | Non
     except ValueError:
         errors.add(field, _("Enter a date as YYYY-MM-DD."))
         return None
+
+
+def parse_id(value: Any, errors: Errors, field: str, *, required: bool = False) -> int | None:
+    """A database id (1 … 2⁶³−1) from a form or JSON value. Empty → None (an error only when
+    ``required``); anything else that is not such a number → None and "Choose a valid entry."."""
+    if value in (None, "") and not required:
+        return None
+    try:
+        number = None if isinstance(value, bool) else int(value)
+    except (TypeError, ValueError):
+        number = None
+    if number is None or not 1 <= number < 2**63:
+        errors.add(field, _("Choose a valid entry."))
+        return None
+    return number

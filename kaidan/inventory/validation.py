@@ -10,7 +10,7 @@ from typing import Any
 from django.utils.translation import gettext as _
 
 from kaidan.catalog.models import Product
-from kaidan.core.parsing import Errors, parse_decimal
+from kaidan.core.parsing import Errors, parse_decimal, parse_id
 from kaidan.inventory.models import Warehouse
 
 MAX_LINES = 2000
@@ -44,16 +44,8 @@ def check_text(data: dict[str, Any], name: str, errors: Errors, *, required: boo
 
 
 def check_id(value: Any, errors: Errors, field: str) -> int | None:
-    if isinstance(value, bool):
-        value = None
-    try:
-        number = int(value) if value not in (None, "") else None
-    except (TypeError, ValueError):
-        number = None
-    if number is None or not 1 <= number < 2**63:
-        errors.add(field, _("Choose a valid entry."))
-        return None
-    return number
+    """A required id (see ``parse_id``)."""
+    return parse_id(value, errors, field, required=True)
 
 
 def check_warehouse(data: dict[str, Any], errors: Errors, field: str = "warehouse_id") -> Warehouse | None:

@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from kaidan.core import audit
+from kaidan.core.parsing import parse_id
 from kaidan.core.roles import Capability, has_capability
 from kaidan.inventory import selectors as inventory_selectors
 from kaidan.inventory.models import Warehouse
@@ -46,19 +47,6 @@ def snapshot(order: SalesOrder) -> dict:
     return audit.snapshot(order, SNAPSHOT_FIELDS)
 
 
-def _id(value: Any, errors: Errors, field: str) -> int | None:
-    if value in (None, ""):
-        return None
-    try:
-        number = int(value)
-    except (TypeError, ValueError):
-        number = 0
-    if number < 1 or number > 2**63 - 1:
-        errors.add(field, _("Choose a valid entry."))
-        return None
-    return number
-
-
 def apply_header(order: SalesOrder, data: dict[str, Any], *, actor, errors: Errors, creating: bool) -> None:
     """Check ``data`` and write it onto ``order``; a new customer brings its defaults for every field
     the request leaves out. Problems go to ``errors``."""
@@ -66,9 +54,9 @@ def apply_header(order: SalesOrder, data: dict[str, Any], *, actor, errors: Erro
         errors.add(name, _("Unknown field."))
     data = {k: v for k, v in data.items() if k in HEADER_FIELDS}
     customer_changed = "customer_id" in data and (
-        creating or _id(data["customer_id"], Errors(), "customer_id") != order.customer_id)
+        creating or parse_id(data["customer_id"], Errors(), "customer_id") != order.customer_id)
     if "customer_id" in data or creating:
-        customer_id = _id(data.get("customer_id"), errors, "customer_id")
+        customer_id = parse_id(data.get("customer_id"), errors, "customer_id")
         customer = customers_visible_to(actor).filter(pk=customer_id).first() if customer_id else None
         if customer is None:
             errors.add("customer_id", _("Choose a customer you can see."))
@@ -160,7 +148,7 @@ def _apply_links(order: SalesOrder, customer: Customer, data: dict[str, Any], er
                     and getattr(order, attr).customer_id != customer.pk:
                 setattr(order, attr, None)  # the customer changed: its old contact/addresses do not apply
             continue
-        pk = _id(data[field], errors, field)
+        pk = parse_id(data[field], errors, field)
         obj = queryset.filter(pk=pk).first() if pk else None
         if pk and obj is None:
             errors.add(field, _("Choose one that belongs to this customer.") if attr in
@@ -168,7 +156,7 @@ def _apply_links(order: SalesOrder, customer: Customer, data: dict[str, Any], er
             continue
         setattr(order, attr, obj)
     if "salesperson_id" in data:
-        pk = _id(data["salesperson_id"], errors, "salesperson_id")
+        pk = parse_id(data["salesperson_id"], errors, "salesperson_id")
         user = get_user_model().objects.filter(pk=pk, is_active=True).first() if pk else None
         if user is None or not has_capability(user, Capability.CHANGE_ORDERS):
             errors.add("salesperson_id", _("Choose an active user who writes orders."))
