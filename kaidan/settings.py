@@ -60,6 +60,7 @@ INSTALLED_APPS = [
     "kaidan.inventory",
     "kaidan.pricing",
     "kaidan.sales",
+    "kaidan.approvals",
     "django_tasks",
     "django_tasks_db",
     "kaidan.transfer",

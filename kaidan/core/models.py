@@ -167,3 +167,24 @@ class IdempotencyRecord(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user_id}:{self.key} ({self.state})"
+
+
+class Notification(models.Model):
+    """An in-app message to one user. It stores a message key and its parameters, not text, so it is
+    worded in the reader's language when shown (see notifications.py)."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications")
+    key = models.CharField(max_length=40)
+    params = models.JSONField(default=dict)
+    url = models.CharField(max_length=300, blank=True)
+    created_at = models.DateTimeField(_("sent"), auto_now_add=True)
+    read_at = models.DateTimeField(_("read"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("notification")
+        verbose_name_plural = _("notifications")
+        indexes = [models.Index(fields=["user", "read_at", "-created_at"], name="notification_user_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.user_id}:{self.key}"

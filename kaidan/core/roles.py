@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy as _
 class Role(models.TextChoices):
     SALES = "sales", _("Sales")
     SALES_MANAGER = "sales_manager", _("Sales manager")
+    GENERAL_MANAGER = "general_manager", _("General manager")
     WAREHOUSE = "warehouse", _("Warehouse")
     FINANCE = "finance", _("Finance")
     AFTERSALES = "aftersales", _("After-sales")
@@ -51,15 +52,19 @@ class Capability(models.TextChoices):
     CHANGE_STOCK = "inventory.change_stocklevel", _("Post goods receipts, stock adjustments and transfers")
     REQUEST_REPLENISHMENT = "inventory.add_replenishmentrequest", _("Ask purchasing for more stock")
     MANAGE_REPLENISHMENT = "inventory.change_replenishmentrequest", _("Work the replenishment board and reorder rules")
+    # approvals and credit control
+    VIEW_APPROVAL_RULES = "approvals.view_approvalrule", _("See approval rules")
+    MANAGE_APPROVAL_RULES = "approvals.change_approvalrule", _("Set up approval rules")
+    GRANT_CREDIT_OVERRIDE = "approvals.grant_credit_override", _("Grant and revoke temporary credit overrides")
 
 
 R = Role
 MATRIX: dict[Capability, frozenset[Role]] = {
     Capability.MANAGE_COMPANY: frozenset({R.ADMIN}),
     Capability.MANAGE_SERIES: frozenset({R.ADMIN}),
-    Capability.VIEW_SERIES: frozenset({R.ADMIN, R.FINANCE, R.SALES_MANAGER}),
-    Capability.VIEW_AUDIT: frozenset({R.ADMIN, R.FINANCE, R.SALES_MANAGER}),
-    Capability.VIEW_USERS: frozenset({R.ADMIN, R.SALES_MANAGER}),
+    Capability.VIEW_SERIES: frozenset({R.ADMIN, R.FINANCE, R.SALES_MANAGER, R.GENERAL_MANAGER}),
+    Capability.VIEW_AUDIT: frozenset({R.ADMIN, R.FINANCE, R.SALES_MANAGER, R.GENERAL_MANAGER}),
+    Capability.VIEW_USERS: frozenset({R.ADMIN, R.SALES_MANAGER, R.GENERAL_MANAGER}),
     Capability.VIEW_CUSTOMERS: frozenset(Role),
     Capability.VIEW_ALL_CUSTOMERS: frozenset(Role) - {R.SALES},
     Capability.ADD_CUSTOMER: frozenset({R.SALES, R.SALES_MANAGER, R.ADMIN}),
@@ -73,11 +78,14 @@ MATRIX: dict[Capability, frozenset[Role]] = {
     Capability.CHANGE_ORDERS: frozenset({R.SALES, R.SALES_MANAGER, R.ADMIN}),
     Capability.VIEW_PRICING: frozenset(Role),
     Capability.CHANGE_PRICING: frozenset({R.SALES_MANAGER, R.ADMIN}),
-    Capability.VIEW_COST: frozenset({R.SALES_MANAGER, R.FINANCE, R.ADMIN}),
+    Capability.VIEW_COST: frozenset({R.SALES_MANAGER, R.GENERAL_MANAGER, R.FINANCE, R.ADMIN}),
     Capability.VIEW_STOCK: frozenset(Role),
     Capability.CHANGE_STOCK: frozenset({R.WAREHOUSE, R.ADMIN}),
     Capability.REQUEST_REPLENISHMENT: frozenset({R.SALES, R.SALES_MANAGER, R.WAREHOUSE, R.ADMIN}),
     Capability.MANAGE_REPLENISHMENT: frozenset({R.WAREHOUSE, R.ADMIN}),
+    Capability.VIEW_APPROVAL_RULES: frozenset(Role),
+    Capability.MANAGE_APPROVAL_RULES: frozenset({R.ADMIN}),
+    Capability.GRANT_CREDIT_OVERRIDE: frozenset({R.FINANCE, R.ADMIN}),
 }
 
 

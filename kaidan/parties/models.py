@@ -78,6 +78,10 @@ class Customer(models.Model):
         COMPANY = "company", pgettext_lazy("customer type", "Company")
         INDIVIDUAL = "individual", pgettext_lazy("customer type", "Individual")
 
+    class CreditControl(models.TextChoices):
+        WARN = "warn", _("Warn: over the limit needs approval")
+        BLOCK = "block", _("Block: over the limit cannot be submitted")
+
     class Status(models.TextChoices):
         ACTIVE = "active", _("Active")
         BLOCKED = "blocked", _("Blocked")
@@ -96,6 +100,9 @@ class Customer(models.Model):
                                      on_delete=models.PROTECT, related_name="customers")
     credit_limit = models.DecimalField(_("credit limit"), max_digits=14, decimal_places=2, default=Decimal("0"),
                                        validators=[MinValueValidator(Decimal("0"))])
+    # What happens when an order would take the customer over its limit (0 = no limit set).
+    credit_control = models.CharField(_("credit control"), max_length=5, choices=CreditControl.choices,
+                                      default=CreditControl.WARN)
     currency = models.CharField(_("currency"), max_length=3, default="CNY", validators=[CURRENCY])
     status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.ACTIVE)
     blocked_reason = models.CharField(_("reason for blocking"), max_length=200, blank=True)
@@ -128,6 +135,8 @@ class Customer(models.Model):
             models.CheckConstraint(condition=Q(status__in=["active", "blocked", "inactive"]),
                                    name="customer_status_valid"),
             models.CheckConstraint(condition=Q(kind__in=["company", "individual"]), name="customer_kind_valid"),
+            models.CheckConstraint(condition=Q(credit_control__in=["warn", "block"]),
+                                   name="customer_credit_control_valid"),
             models.CheckConstraint(condition=~Q(status="blocked") | ~Q(blocked_reason=""),
                                    name="customer_blocked_has_reason"),
             models.UniqueConstraint(fields=["uscc"], condition=~Q(uscc=""), name="customer_uscc_unique"),

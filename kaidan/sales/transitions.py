@@ -1,6 +1,7 @@
 """State changes of quotations and orders, each one transaction on the locked document:
-submit (which confirms at once until approvals exist), confirm, send a quotation, cancel, revise,
-convert a quotation into an order, copy. The transition table is in states.py."""
+submit (which confirms at once unless an approval rule applies), confirm, send a quotation, cancel,
+revise, convert a quotation into an order, copy. The transition table is in states.py; the approvals
+app decides through ``approval_gate`` and finishes with ``confirm_approved`` / ``return_rejected``."""
 
 from __future__ import annotations
 
@@ -16,7 +17,7 @@ from kaidan.core.money import plain_number
 from kaidan.inventory import replenishment
 from kaidan.inventory.reservations import InsufficientStock
 from kaidan.parties.models import Customer
-from kaidan.sales import states, stock
+from kaidan.sales import approval_gate, states, stock
 from kaidan.sales.models import SalesOrder
 from kaidan.sales.services import (
     _require_change,
@@ -29,13 +30,16 @@ from kaidan.sales.states import Kind, Status
 CANCEL_REASON_MAX = 200
 
 
-def _move(order: SalesOrder, target: str, action: str, *, actor, extra: dict | None = None) -> None:
-    """Check the table, change the state, bump the version and record it."""
+def _move(order: SalesOrder, target: str, action: str, *, actor, extra: dict | None = None,
+          edit: bool = True) -> None:
+    """Check the table, change the state, bump the version and record it. ``edit=False`` for moves an
+    approver makes, which do not make them the order's last editor."""
     states.check_transition(order.kind, order.status, target)
     before = {"status": order.status, "version": order.version}
     order.status = target
     order.version += 1
-    order.last_edited_by = actor
+    if edit:
+        order.last_edited_by = actor
     for name, value in (extra or {}).items():
         setattr(order, name, value)
     order.save()
@@ -54,13 +58,15 @@ def _check_submittable(order: SalesOrder) -> None:
     if order.line_count == 0:
         raise ValidationFailed.for_field("lines", _("Add at least one line first."))
     customer = order.customer  # loaded with the locked order
+    if customer.status == Customer.Status.BLOCKED and approval_gate.accepts_blocked_customer():
+        return  # an approval rule for blocked customers decides instead
     if customer.status != Customer.Status.ACTIVE:
         raise Conflict(_("Customer %(name)s is %(status)s (%(reason)s); orders for it cannot be submitted.")
                        % {"name": customer.name, "status": customer.get_status_display(),
                           "reason": customer.blocked_reason or "-"}, customer_status=customer.status)
 
 
-def _asking_purchasing_when_short(service):
+def asking_purchasing_when_short(service):
     """Run a confirming service; if it was refused for lack of stock (its transaction rolled back,
     nothing reserved), ask purchasing for what was missing in a transaction of its own, then
     re-raise so the user sees the shortage."""
@@ -74,44 +80,68 @@ def _asking_purchasing_when_short(service):
     return run
 
 
-@_asking_purchasing_when_short
+@asking_purchasing_when_short
 @transaction.atomic
 def submit_order(*, actor, order_id: int, version: int | None = None) -> SalesOrder:
-    """Submit a draft order. Until approvals exist, a submitted order is confirmed at once: its prices
-    and totals are frozen and its stock reserved. Raises NotFound, Forbidden, StaleEdit,
-    InvalidTransition, Conflict (InsufficientStock), ValidationFailed."""
+    """Submit a draft order: its prices and totals are frozen; the approval rules are evaluated and the
+    order either waits for approval or is confirmed at once (stock reserved). Raises NotFound,
+    Forbidden, StaleEdit, InvalidTransition, Conflict (InsufficientStock, credit blocked),
+    ValidationFailed."""
     _require_change(actor)
     order = locked_visible_order(actor, order_id)
     check_version(order, version)
     states.check_transition(order.kind, order.status, Status.SUBMITTED)
     _check_submittable(order)
+    editor_id = order.last_edited_by_id
     _move(order, Status.SUBMITTED, "submitted", actor=actor, extra={"submitted_at": timezone.now()})
-    _confirm(order, actor=actor)
+    _approve_or_confirm(order, actor=actor, editor_id=editor_id)
     return order
 
 
-def _confirm(order: SalesOrder, *, actor) -> None:
+def _approve_or_confirm(order: SalesOrder, *, actor, editor_id: int) -> None:
+    if approval_gate.route(order, actor=actor, editor_id=editor_id):
+        _move(order, Status.PENDING_APPROVAL, "pending_approval", actor=actor)
+    else:
+        _confirm(order, actor=actor)
+
+
+def _confirm(order: SalesOrder, *, actor, edit: bool = True) -> None:
     """Confirm and reserve: every line in full, or (partial shipment allowed) what is in stock with the
     rest as a backorder that a later receipt fills."""
     held = stock.reserve(order)
-    _move(order, Status.CONFIRMED, "confirmed", actor=actor, extra={"confirmed_at": timezone.now()})
+    _move(order, Status.CONFIRMED, "confirmed", actor=actor, extra={"confirmed_at": timezone.now()}, edit=edit)
     waiting = [[r.line_id, plain_number(r.backordered)] for r in held if r.backordered > 0]
     if waiting:
         audit.record(order, "backordered", actor=actor, after={"lines": waiting})
 
 
-@_asking_purchasing_when_short
+@asking_purchasing_when_short
 @transaction.atomic
 def confirm_order(*, actor, order_id: int, version: int | None = None) -> SalesOrder:
-    """Confirm a submitted (or, later, approved) order. Raises NotFound, Forbidden, StaleEdit,
-    InvalidTransition, Conflict."""
+    """Confirm a submitted order — through the approval rules, like submitting: an order that needs
+    approval waits, and one waiting is confirmed only by its last approver. Raises NotFound,
+    Forbidden, StaleEdit, InvalidTransition, Conflict."""
     _require_change(actor)
     order = locked_visible_order(actor, order_id)
     check_version(order, version)
+    if order.status == Status.PENDING_APPROVAL:
+        raise Conflict(_("This order is waiting for approval; it is confirmed when the last approver approves."),
+                       status=order.status)
     states.check_transition(order.kind, order.status, Status.CONFIRMED)
     _check_submittable(order)
-    _confirm(order, actor=actor)
+    _approve_or_confirm(order, actor=actor, editor_id=order.last_edited_by_id)
     return order
+
+
+def confirm_approved(order: SalesOrder, *, actor) -> None:
+    """The last approver approved: confirm and reserve (the caller holds the order's lock)."""
+    _confirm(order, actor=actor, edit=False)
+
+
+def return_rejected(order: SalesOrder, *, actor) -> None:
+    """An approver rejected: back to draft (the caller holds the lock and records the comment)."""
+    _move(order, Status.DRAFT, "returned_to_draft", actor=actor, edit=False,
+          extra={"submitted_at": None, "confirmed_at": None})
 
 
 @transaction.atomic
@@ -141,6 +171,7 @@ def cancel_document(*, actor, order_id: int, reason: str = "", version: int | No
         raise Conflict(_("Goods of this order have shipped; it cannot be cancelled."))
     _move(order, Status.CANCELLED, "cancelled", actor=actor,
           extra={"cancelled_at": timezone.now(), "cancel_reason": reason})
+    approval_gate.withdraw(order, actor=actor, why="cancelled")
     stock.release(order)
     return order
 
@@ -159,6 +190,7 @@ def revise_document(*, actor, order_id: int, reason: str = "", version: int | No
         raise Conflict(_("Goods of this order have shipped; it cannot be revised."))
     _move(order, Status.DRAFT, "revised", actor=actor,
           extra={"revision": order.revision + 1, "confirmed_at": None, "submitted_at": None})
+    approval_gate.withdraw(order, actor=actor, why="revised")
     if reason:
         audit.record(order, "revise_reason", actor=actor, after={"reason": reason, "revision": order.revision})
     return order

@@ -1,0 +1,40 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
+
+# How the history panel names what the approval services record.
+ACTION_LABELS = {
+    "approval_evaluated": pgettext_lazy("audit action", "Approval rules evaluated"),
+    "approval_requested": pgettext_lazy("audit action", "Sent for approval"),
+    "pending_approval": pgettext_lazy("audit action", "Waiting for approval"),
+    "approval_given": pgettext_lazy("audit action", "Approved (step)"),
+    "approval_approved": pgettext_lazy("audit action", "Approval complete"),
+    "approval_rejected": pgettext_lazy("audit action", "Approval rejected"),
+    "approval_withdrawn": pgettext_lazy("audit action", "Approval withdrawn"),
+    "returned_to_draft": pgettext_lazy("audit action", "Returned to draft"),
+    "credit_override_granted": pgettext_lazy("audit action", "Credit override granted"),
+    "credit_override_revoked": pgettext_lazy("audit action", "Credit override revoked"),
+}
+
+# How notifications read (the reader's language, at reading time).
+MESSAGES = {
+    "approval_needed": _("%(number)s (%(customer)s) is waiting for your approval."),
+    "approval_approved": _("%(number)s was approved by %(by)s and is confirmed."),
+    "approval_rejected": _("%(number)s was rejected by %(by)s: %(comment)s"),
+}
+
+
+class ApprovalsConfig(AppConfig):
+    name = "kaidan.approvals"
+    label = "approvals"
+    verbose_name = _("Approvals")
+
+    def ready(self):
+        from kaidan.approvals.flow import Gate
+        from kaidan.core.audit import register_action_labels
+        from kaidan.core.notifications import register_messages
+        from kaidan.sales import approval_gate
+
+        register_action_labels(ACTION_LABELS)
+        register_messages(MESSAGES)
+        approval_gate.register(Gate())
