@@ -196,7 +196,8 @@ class CreditOverride(models.Model):
         verbose_name = _("credit override")
         verbose_name_plural = _("credit overrides")
         constraints = [
-            models.CheckConstraint(condition=Q(amount__isnull=True) | Q(amount__gt=0), name="creditoverride_amount_positive"),
+            models.CheckConstraint(condition=Q(amount__isnull=True) | Q(amount__gt=0),
+                                   name="creditoverride_amount_positive"),
             models.CheckConstraint(condition=~Q(reason=""), name="creditoverride_has_reason"),
         ]
         permissions = [("grant_credit_override", _("Can grant credit overrides"))]
