@@ -21,7 +21,7 @@ from kaidan.parties.models import Customer
 from kaidan.parties.selectors import customers_visible_to
 
 EDITABLE_FIELDS = ["code", "name", "short_name", "kind", "uscc", "group_id", "owner_id", "payment_term_id",
-                   "credit_limit", "currency", "allow_partial_shipment", "notes", "invoice_title", "tax_address",
+                   "credit_limit", "credit_control", "currency", "allow_partial_shipment", "notes", "invoice_title", "tax_address",
                    "tax_phone", "bank_name", "bank_account"]
 SNAPSHOT_FIELDS = [f.removesuffix("_id") for f in EDITABLE_FIELDS] + ["status", "blocked_reason"]
 # Model validation names foreign keys without "_id"; the API and forms use the "_id" names.
@@ -65,11 +65,15 @@ def _normalize(customer: Customer) -> None:
     customer.search_text = search_text(customer.code, customer.name, customer.short_name, customer.uscc)
 
 
-def _guard_privileged_fields(actor, old_limit: Decimal, old_owner: int | None, after: Customer) -> None:
-    """Credit limits need SET_CREDIT_LIMIT; owning customers for others needs VIEW_ALL_CUSTOMERS."""
+def _guard_privileged_fields(actor, old_limit: Decimal, old_owner: int | None, after: Customer,
+                             old_control: str = Customer.CreditControl.WARN) -> None:
+    """Credit limits and credit control need SET_CREDIT_LIMIT; owning customers for others needs
+    VIEW_ALL_CUSTOMERS."""
     errors = {}
     if after.credit_limit != old_limit and not has_capability(actor, Capability.SET_CREDIT_LIMIT):
         errors["credit_limit"] = [_("Only a sales manager or finance may set the credit limit.")]
+    if after.credit_control != old_control and not has_capability(actor, Capability.SET_CREDIT_LIMIT):
+        errors["credit_control"] = [_("Only a sales manager or finance may change credit control.")]
     if after.owner_id != old_owner and not has_capability(actor, Capability.VIEW_ALL_CUSTOMERS):
         errors["owner_id"] = [_("Only a sales manager may give a customer to another salesperson.")]
     if errors:
@@ -119,11 +123,11 @@ def update_customer(*, actor, customer_id: int, version: int, data: dict[str, An
         raise StaleEdit(current_version=customer.version, current=audit.snapshot(customer, SNAPSHOT_FIELDS))
     data = dict(data)
     _check_fields(data)
-    old_limit, old_owner = customer.credit_limit, customer.owner_id
+    old_limit, old_owner, old_control = customer.credit_limit, customer.owner_id, customer.credit_control
     before = audit.snapshot(customer, SNAPSHOT_FIELDS)
     for name, value in data.items():
         setattr(customer, name, value)
-    _guard_privileged_fields(actor, old_limit, old_owner, customer)
+    _guard_privileged_fields(actor, old_limit, old_owner, customer, old_control)
     _normalize(customer)
     _check_uscc_free(customer)
     _clean(customer, exclude=["version"])
