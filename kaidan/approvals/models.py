@@ -150,6 +150,9 @@ class StepApprover(models.Model):
         ]
         indexes = [models.Index(fields=["user", "decision"], name="stepapprover_user_idx")]
 
+    def __str__(self) -> str:
+        return f"{self.step_id}:{self.user_id}"
+
 
 class Delegation(models.Model):
     """An approver's stand-in for a date range (both days included)."""
