@@ -228,6 +228,8 @@ def _locked_request(actor, request_id: int) -> tuple[ApprovalRequest, SalesOrder
         raise NotFound()
     order = order_locks.lock_order(order_id)  # the order first, as every order change does
     request = ApprovalRequest.objects.get(pk=request_id)
+    if actor.pk in request.excluded_user_ids:  # they know the order: say why rather than "not found"
+        raise Forbidden(_("You created, edited or submitted this order; someone else must approve it."))
     if not request.steps.filter(approvers__user_id__in={actor.pk} | standing_in_for(actor)).exists():
         raise NotFound()  # not someone this request asks: it does not exist for them
     return request, order
@@ -235,9 +237,8 @@ def _locked_request(actor, request_id: int) -> tuple[ApprovalRequest, SalesOrder
 
 def _duty(actor, request: ApprovalRequest, on_behalf_of: int | None) -> tuple[ApprovalStep, StepApprover]:
     """The open approver row the actor decides now: their own, or (as a delegate) the one of the
-    person they stand in for. Raises Forbidden / Conflict with the reason."""
-    if actor.pk in request.excluded_user_ids:
-        raise Forbidden(_("You created, edited or submitted this order; someone else must approve it."))
+    person they stand in for (the caller has ruled out the order's own people). Raises Forbidden /
+    Conflict with the reason."""
     if request.status != RequestStatus.PENDING:
         raise AlreadyDecided(_("This approval was already decided: %(status)s.")
                              % {"status": request.get_status_display()})
