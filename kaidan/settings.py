@@ -213,4 +213,5 @@ KAIDAN_DEMO_LOADERS = [
     "kaidan.inventory.demo.load_demo",
     "kaidan.pricing.demo.load_demo",
     "kaidan.sales.demo.load_demo",
+    "kaidan.approvals.demo.load_demo",
 ]

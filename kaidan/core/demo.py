@@ -17,6 +17,7 @@ DEMO_USERS = [
     # username, family name, given name, role
     ("sales", "王", "芳", Role.SALES),
     ("manager", "李", "强", Role.SALES_MANAGER),
+    ("gm", "周", "建国", Role.GENERAL_MANAGER),
     ("warehouse", "张", "伟", Role.WAREHOUSE),
     ("finance", "刘", "洋", Role.FINANCE),
     ("aftersales", "陈", "静", Role.AFTERSALES),

@@ -104,6 +104,6 @@ def test_demo_data_loads_once(db):
     first = load_demo()
     events = AuditEvent.objects.count()
     second = load_demo()
-    assert "company settings" in first and len(first) == 7
+    assert "company settings" in first and len(first) == 8  # 7 users and the company
     assert second == []
     assert AuditEvent.objects.count() == events
