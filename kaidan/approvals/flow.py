@@ -26,6 +26,7 @@ from kaidan.approvals.states import Decision, Mode, RequestStatus, StepStatus, s
 from kaidan.core import audit, notifications
 from kaidan.core.display import display_name
 from kaidan.core.errors import Conflict, Forbidden, NotFound, ValidationFailed
+from kaidan.core.models import AuditEvent
 from kaidan.core.roles import Role
 from kaidan.parties.models import Customer
 from kaidan.sales import locks as order_locks
@@ -133,7 +134,7 @@ def open_request(order: SalesOrder, *, actor, editor_id: int) -> bool:
                                   for s in evaluation.route]})
     if not evaluation.route:
         return False
-    excluded = {order.created_by_id, editor_id, actor.pk}
+    excluded = {order.created_by_id, editor_id, actor.pk, *_editors(order)}
     request = ApprovalRequest.objects.create(
         order=order, revision=order.revision, reasons=reasons, facts=evaluation.facts.as_json(),
         submitted_by=actor, excluded_user_ids=sorted(excluded))
@@ -155,6 +156,18 @@ def open_request(order: SalesOrder, *, actor, editor_id: int) -> bool:
                  after={"request": request.pk, "reasons": reasons, "steps": len(evaluation.route)})
     _tell_approvers(request, request.steps.get(position=1))
     return True
+
+
+# What the sales services record when someone writes an order (not when someone approves it).
+EDITING_ACTIONS = ("created", "updated", "lines_changed", "repriced", "revised", "copied", "converted", "submitted")
+
+
+def _editors(order: SalesOrder) -> set[int]:
+    """Everyone who ever wrote this order, from its audit trail: a manager who typed a discount may not
+    approve it even after the salesperson edited the order again."""
+    return set(AuditEvent.objects.filter(object_type=audit.object_type_of(order), object_id=str(order.pk),
+                                         action__in=EDITING_ACTIONS, actor__isnull=False)
+               .values_list("actor_id", flat=True).distinct())
 
 
 def _names(user_ids) -> list[str]:
@@ -246,11 +259,16 @@ def _duty(actor, request: ApprovalRequest, on_behalf_of: int | None) -> tuple[Ap
     mine = {actor.pk} | standing_in_for(actor)
     rows = {row.user_id: row for row in step.approvers.all()} if step else {}
     if step is None or not mine & set(rows):
-        if StepApprover.objects.filter(step__request=request, user_id__in=mine).exists():
+        theirs = StepApprover.objects.filter(step__request=request, user_id__in=mine)
+        if theirs.exists() and not theirs.filter(step__status=StepStatus.WAITING).exists():
             raise AlreadyDecided(_("Your step of this approval was already decided."))
-        raise Forbidden(_("This step waits for someone else."))
+        raise Forbidden(_("This step waits for someone else."))  # e.g. the general manager before the first step
     if any(row.acted_by_id == actor.pk for row in rows.values()):
         raise AlreadyDecided(_("You already decided on this step."))
+    earlier = StepApprover.objects.filter(step__request=request, acted_by=actor).exclude(step=step).first()
+    if earlier is not None:  # one person, one level: the route asks for different people in sequence
+        raise Forbidden(_("You already decided step %(step)s of this order; another person must decide this "
+                          "step.") % {"step": earlier.step.position})
     if on_behalf_of is not None:
         row = rows.get(on_behalf_of)
         if row is None or on_behalf_of not in mine:
@@ -280,7 +298,8 @@ def _decision_audit(order, action: str, *, actor, step: ApprovalStep, row: StepA
 def approve(*, actor, request_id: int, comment: str = "", on_behalf_of: int | None = None) -> ApprovalRequest:
     """Approve the current step (for oneself, or for the person one stands in for). When the step is
     done the next one starts; after the last, the order is confirmed and its stock reserved. Raises
-    NotFound, Forbidden, Conflict (already decided, InsufficientStock), ValidationFailed."""
+    NotFound, Forbidden, Conflict (already decided, InsufficientStock, CreditLimitExceeded for a
+    customer blocked above its limit), ValidationFailed."""
     comment = _clean_comment(comment, required=False)
     request, order = _locked_request(actor, request_id)
     step, row = _duty(actor, request, on_behalf_of)
@@ -300,6 +319,9 @@ def approve(*, actor, request_id: int, comment: str = "", on_behalf_of: int | No
         following.save(update_fields=["status", "started_at"])
         _tell_approvers(request, following)
         return request
+    if order.customer.credit_control == Customer.CreditControl.BLOCK:
+        # Confirming is when credit is taken: orders confirmed while this one waited count now.
+        _check_credit_block(order, gathering.facts_for(order))
     request.status, request.decided_at, request.comment = RequestStatus.APPROVED, now, comment
     request.save(update_fields=["status", "decided_at", "comment"])
     audit.record(order, "approval_approved", actor=actor, after={"request": request.pk})
