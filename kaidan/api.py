@@ -10,6 +10,7 @@ from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 from ninja.errors import AuthorizationError as NinjaForbidden
 
+from kaidan.approvals.api import router as approvals_router
 from kaidan.catalog.api import router as catalog_router
 from kaidan.core.api import router as core_router
 from kaidan.core.api_auth import API_AUTH
@@ -38,6 +39,7 @@ api.add_router("/", transfer_router)
 api.add_router("/", pricing_router)
 api.add_router("/", sales_router)
 api.add_router("/", inventory_router)
+api.add_router("/", approvals_router)
 
 
 def _envelope(request, status: int, code: str, message, detail=None):

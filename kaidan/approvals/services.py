@@ -44,6 +44,12 @@ def _text(data: dict, name: str, errors: Errors, *, required: bool = False) -> s
     return value[:limit]
 
 
+def _cents(value: Decimal | None) -> Decimal | None:
+    """Two decimals as stored, so what the audit trail and the caller see matches the database
+    ("50000" would read as a change from "50000.00")."""
+    return None if value is None else value.quantize(Decimal("0.01"))
+
+
 def _bool(value: Any, default: bool) -> bool:
     if value is None or value == "":
         return default
@@ -114,15 +120,15 @@ def check_rule(data: dict[str, Any]) -> RuleInput:
     def money(field):
         if data.get(field) in (None, ""):
             return None
-        return parse_decimal(data.get(field), places=2, errors=errors, field=field, minimum=Decimal("0"),
-                             maximum=MAX_AMOUNT)
+        return _cents(parse_decimal(data.get(field), places=2, errors=errors, field=field, minimum=Decimal("0"),
+                                    maximum=MAX_AMOUNT))
 
     min_amount = money("min_amount") if kind == Kind.AMOUNT else None
     max_amount = money("max_amount") if kind == Kind.AMOUNT else None
     percent = days = None
     if "percent" in needs:
-        percent = parse_decimal(data.get("percent"), places=2, errors=errors, field="percent",
-                                minimum=Decimal("0"), maximum=Decimal("100"))
+        percent = _cents(parse_decimal(data.get("percent"), places=2, errors=errors, field="percent",
+                                       minimum=Decimal("0"), maximum=Decimal("100")))
     if "days" in needs:
         raw = data.get("days")
         days = parse_decimal(raw, places=0, errors=errors, field="days", minimum=Decimal("0"), maximum=Decimal("3650"))
@@ -228,6 +234,8 @@ def create_delegation(*, actor, data: dict[str, Any]) -> Delegation:
         errors.add("starts_on", _("This field is required."))
     if ends_on is None and "ends_on" not in errors.fields:
         errors.add("ends_on", _("This field is required."))
+    if starts_on and starts_on < today:
+        errors.add("starts_on", _("Enter today or a later date."))
     if starts_on and ends_on:
         if ends_on < starts_on:
             errors.add("ends_on", _("Enter a date on or after the start."))
@@ -253,7 +261,7 @@ def cancel_delegation(*, actor, delegation_id: int) -> Delegation:
     if delegation.cancelled_at is None:
         delegation.cancelled_at = timezone.now()
         delegation.save(update_fields=["cancelled_at"])
-        audit.record(delegation, "revoked", actor=actor, after={"cancelled_at": delegation.cancelled_at})
+        audit.record(delegation, "revoked", actor=actor, after=audit.snapshot(delegation, ["cancelled_at"]))
     return delegation
 
 
@@ -272,8 +280,8 @@ def grant_override(*, actor, customer_id: int, data: dict[str, Any]) -> CreditOv
         errors.add(name, _("Unknown field."))
     amount = None
     if data.get("amount") not in (None, ""):
-        amount = parse_decimal(data.get("amount"), places=2, errors=errors, field="amount",
-                               above=Decimal("0"), maximum=MAX_AMOUNT)
+        amount = _cents(parse_decimal(data.get("amount"), places=2, errors=errors, field="amount",
+                                      above=Decimal("0"), maximum=MAX_AMOUNT))
     expires_on = parse_date(data.get("expires_on"), errors=errors, field="expires_on")
     today = timezone.localdate()
     if expires_on is None and "expires_on" not in errors.fields:

@@ -1,15 +1,18 @@
-"""REST endpoints of the core app: who am I, company settings, numbering series, tokens, audit log."""
+"""REST endpoints of the core app: who am I, company settings, numbering series, tokens, audit log,
+one's notifications."""
 
 
 from django.http import HttpRequest
 from ninja import Path, Query, Router, Status
 from ninja.pagination import paginate
 
-from kaidan.core import selectors, services
+from kaidan.core import notifications, selectors, services
 from kaidan.core.access import SIGNED_IN, api_requires
 from kaidan.core.api_types import DbId, DocType
 from kaidan.core.display import display_name
+from kaidan.core.errors import NotFound
 from kaidan.core.idempotency import idempotent
+from kaidan.core.models import Notification
 from kaidan.core.pagination import KaidanPagination, apply_sort
 from kaidan.core.roles import Capability, capabilities_of, roles_of
 from kaidan.core.schemas import (
@@ -19,6 +22,9 @@ from kaidan.core.schemas import (
     CompanyOut,
     ErrorOut,
     MeOut,
+    NotificationFilter,
+    NotificationOut,
+    ReadAllOut,
     SeriesIn,
     SeriesOut,
     TokenCreatedOut,
@@ -97,3 +103,29 @@ def list_audit_events(request: HttpRequest, filters: Query[AuditFilter]):
     qs = selectors.audit_events(object_type=filters.object_type, object_id=filters.object_id,
                                 action=filters.action, actor_id=filters.actor_id)
     return apply_sort(qs, filters.sort, allowed={"at", "action", "object_type"}, default=["-at"])
+
+
+@router.get("/notifications", response={200: list[NotificationOut], **ERRORS})
+@api_requires(SIGNED_IN)
+@paginate(KaidanPagination)
+def list_notifications(request: HttpRequest, filters: Query[NotificationFilter]):
+    """Your notifications, newest first, worded in your language."""
+    mine = notifications.notifications_of(request.auth)
+    return mine.filter(read_at__isnull=True) if filters.unread else mine
+
+
+@router.post("/notifications/{notification_id}/read", response={200: NotificationOut, **ERRORS})
+@api_requires(SIGNED_IN)
+def read_notification(request: HttpRequest, notification_id: Path[DbId]):
+    """Mark one of your notifications read (again: no change)."""
+    if not Notification.objects.filter(pk=notification_id, user=request.auth).exists():
+        raise NotFound()
+    notifications.mark_read(request.auth, [notification_id])
+    return Notification.objects.get(pk=notification_id)
+
+
+@router.post("/notifications/read-all", response={200: ReadAllOut, **ERRORS})
+@api_requires(SIGNED_IN)
+def read_all_notifications(request: HttpRequest):
+    """Mark all your notifications read."""
+    return {"marked": notifications.mark_read(request.auth)}

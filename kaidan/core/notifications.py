@@ -38,6 +38,11 @@ def notify(users: Iterable, key: str, *, params: dict | None = None, url: str = 
     return len(ids)
 
 
+def notifications_of(user):
+    """The user's notifications, newest first."""
+    return Notification.objects.filter(user=user).order_by("-created_at", "-id")
+
+
 def unread_count(user) -> int:
     return Notification.objects.filter(user=user, read_at__isnull=True).count()
 

@@ -9,6 +9,7 @@ from ninja import Field, FilterSchema, Schema
 from pydantic import ConfigDict, field_validator
 
 from kaidan.core.api_types import DbId, Rate, Text, clean_text
+from kaidan.core.notifications import text_of
 
 
 class ErrorOut(Schema):
@@ -115,3 +116,29 @@ class AuditFilter(FilterSchema):
     actor_id: DbId | None = None
     sort: str | None = Field(None, pattern=AUDIT_SORT,
                              description="Comma list of at, action, object_type; prefix - for descending")
+
+
+class NotificationOut(Schema):
+    id: int
+    key: str = Field(description="What happened, e.g. approval_needed")
+    text: str = Field(description="The message in the reader's language")
+    url: str = Field(description="The page it is about")
+    created_at: datetime
+    read: bool
+    read_at: datetime | None
+
+    @staticmethod
+    def resolve_text(obj) -> str:
+        return text_of(obj)
+
+    @staticmethod
+    def resolve_read(obj) -> bool:
+        return obj.read_at is not None
+
+
+class NotificationFilter(FilterSchema):
+    unread: bool = Field(False, description="Only the ones not read yet")
+
+
+class ReadAllOut(Schema):
+    marked: int = Field(description="How many were marked read now")

@@ -67,6 +67,9 @@ class CustomerFields(StrictIn):
     owner_id: DbId | None = None
     payment_term_id: DbId | None = None
     credit_limit: str = Money
+    credit_control: Literal["warn", "block"] = Field(
+        "warn", description="Over the credit limit, warn: the order goes to approval (with a credit rule); "
+                            "block: it is refused. Changing it needs the right to set credit limits")
     currency: str = Field("CNY", pattern=r"^[A-Z]{3}$")
     allow_partial_shipment: bool = Field(False, description="The default of its new orders: confirm with what is "
                                                             "in stock and ship the rest when it arrives")
@@ -106,6 +109,7 @@ class CustomerOut(Schema):
     owner_id: int | None
     payment_term_id: int | None
     credit_limit: Decimal
+    credit_control: str
     currency: str
     allow_partial_shipment: bool
     status: str

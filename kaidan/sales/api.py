@@ -5,6 +5,7 @@ from django.http import HttpRequest, HttpResponse
 from ninja import Path, Query, Router, Status
 from ninja.pagination import paginate
 
+from kaidan.approvals.api import order_route
 from kaidan.core.access import api_requires
 from kaidan.core.api_types import DbId
 from kaidan.core.errors import NotFound
@@ -84,6 +85,7 @@ def detail(request, order_id: int) -> dict:
         "cost_amount": order.cost_amount if see_cost else None,
         "margin": margin if see_cost else None,
         "margin_percent": margin_percent if see_cost else None,
+        "approval": order_route(request.auth, order),
     })
     return data
 
@@ -181,10 +183,12 @@ def replace_line_product(request: HttpRequest, order_id: Path[DbId], line_id: Pa
 @router.post("/orders/{order_id}/submit", response={200: DocumentDetailOut, **ERRORS})
 @api_requires(CHANGE)
 def submit(request: HttpRequest, order_id: Path[DbId], payload: VersionIn | None = None):
-    """Submit a draft order; until approvals exist it is confirmed at once, reserving its stock. Short
-    of stock (unless the order allows partial shipment) → 409 ``insufficient_stock`` with
-    ``detail.lines`` [{line_id, product_id, sku, warehouse_id, wanted, available, missing}]; nothing is
-    reserved and a replenishment request asks purchasing for what is missing."""
+    """Submit a draft order. When an approval rule holds it waits (``pending_approval``; ``approval``
+    shows the route and the reasons), else it is confirmed at once, reserving its stock. A customer
+    whose credit is blocked above its limit → 409 ``credit_limit_exceeded``. Short of stock (unless the
+    order allows partial shipment) → 409 ``insufficient_stock`` with ``detail.lines`` [{line_id,
+    product_id, sku, warehouse_id, wanted, available, missing}]; nothing is reserved and a replenishment
+    request asks purchasing for what is missing."""
     transitions.submit_order(actor=request.auth, order_id=order_id, version=payload.version if payload else None)
     return detail(request, order_id)
 

@@ -7,6 +7,7 @@ from typing import Annotated, Literal
 from ninja import Field, FilterSchema, Schema
 from pydantic import WithJsonSchema
 
+from kaidan.approvals.schemas import RouteOut
 from kaidan.core.api_types import DbId, Text
 from kaidan.core.schemas import StrictIn
 from kaidan.pricing.engine import Step
@@ -247,6 +248,9 @@ class DocumentDetailOut(DocumentOut):
     confirmed_at: datetime | None
     cancelled_at: datetime | None
     cancel_reason: str
+    approval: RouteOut | None = Field(None, description="The latest approval request: the route, every reason "
+                                                        "in words and what you may decide; null when the "
+                                                        "document never needed approval")
 
 
 class LineChangeOut(Schema):

@@ -7,10 +7,12 @@ import re
 
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver
+from django.utils import timezone
 
 from kaidan.api import api
 from kaidan.core import services
 from kaidan.core.access import PUBLIC, SIGNED_IN, access_rule
+from kaidan.core.models import Notification
 from kaidan.core.roles import MATRIX, Capability, Role
 from tests.inventory.factories import make_warehouse
 
@@ -68,6 +70,19 @@ SAMPLE_BODIES = {
     ("POST", "/reorder-rules"): lambda v: {"product_id": int(v["product_id"]), "warehouse_id": make_warehouse().pk,
                                            "min_level": "1", "max_level": "5"},
     ("PUT", "/reorder-rules/{rule_id}"): {"version": 1, "max_level": "6"},
+    # approvals: the sample request waits for the caller's own approval; the sample rule never holds
+    ("POST", "/approval-rules"): {"name": "矩阵规则", "kind": "customer_blocked", "steps": [{"role": "sales_manager"}]},
+    ("PUT", "/approval-rules/{approval_rule_id}"): {"version": 1, "name": "矩阵规则", "kind": "customer_blocked",
+                                                    "steps": [{"role": "general_manager"}]},
+    ("POST", "/approval-rules/preview"): lambda v: {"name": "矩阵", "kind": "amount", "min_amount": "0",
+                                                    "steps": [{"role": "sales_manager"}],
+                                                    "order_id": int(v["order_id"])},
+    ("POST", "/approvals/{approval_id}/reject"): {"comment": "矩阵"},
+    ("POST", "/delegations"): lambda v: {"delegate_id": int(v["delegate_id"]),
+                                         "starts_on": timezone.localdate().isoformat(),
+                                         "ends_on": timezone.localdate().isoformat()},
+    ("POST", "/customers/{customer_id}/credit-overrides"): lambda v: {
+        "expires_on": timezone.localdate().isoformat(), "reason": "矩阵"},
 }
 BODY_NAMES = {("POST", "/orders"): ("customer_id",), ("POST", "/orders/{order_id}/lines"): ("product_id",),
               ("POST", "/orders/{order_id}/lines/{line_id}/replace"): ("product_id",),
@@ -75,7 +90,8 @@ BODY_NAMES = {("POST", "/orders"): ("customer_id",), ("POST", "/orders/{order_id
               **dict.fromkeys([("POST", "/stock/receipts"), ("POST", "/stock/adjustments"),
                                ("POST", "/stock/transfers"), ("POST", "/stock/availability"),
                                ("POST", "/replenishment-requests"), ("POST", "/reorder-rules")],
-                              ("warehouse_id",))}  # the stock sample brings its own stocked product
+                              ("warehouse_id",)),  # the stock sample brings its own stocked product
+              ("POST", "/approval-rules/preview"): ("order_id",), ("POST", "/delegations"): ("delegate_id",)}
 SAMPLE_QUERIES = {("DELETE", "/orders/{order_id}/lines/{line_id}"): "?version=1"}
 SAMPLE_FILES = {("POST", "/products/{product_id}/images"): "file"}  # multipart: the field a small picture goes in
 SAMPLE_WORKBOOKS = {("POST", "/imports/customers"), ("POST", "/imports/products")}  # multipart: a one-row .xlsx
@@ -107,6 +123,9 @@ def sample_values(user, admin, route: str = "", *also: str) -> dict[str, str]:
         values.update(customer_id=customer.pk, address_id=address.pk, contact_id=contact.pk)
     if "token_id" in wanted:
         values["token_id"] = services.create_api_token(user=user, name="to revoke")[0].pk
+    if "notification_id" in wanted:
+        values["notification_id"] = Notification.objects.create(user=user, key="approval_needed").pk
+    from tests.approvals.factories import approvals_sample_ids
     from tests.catalog.factories import catalog_sample_ids
     from tests.inventory.factories import inventory_sample_ids
     from tests.pricing.factories import pricing_sample_ids
@@ -116,7 +135,9 @@ def sample_values(user, admin, route: str = "", *also: str) -> dict[str, str]:
               ({"job_id"}, lambda: transfer_sample_ids(user)),
               ({"price_list_id", "item_id", "promotion_id"}, pricing_sample_ids),
               ({"order_id", "line_id"}, lambda: sales_sample_ids(user, admin)),
-              ({"operation_id", "request_id", "rule_id", "warehouse_id"}, lambda: inventory_sample_ids(admin))]
+              ({"operation_id", "request_id", "rule_id", "warehouse_id"}, lambda: inventory_sample_ids(admin)),
+              ({"approval_rule_id", "approval_id", "delegation_id", "delegate_id", "override_id"},
+               lambda: approvals_sample_ids(user, admin))]
     for names, make in makers:
         if wanted & names:
             values.update({k: v for k, v in make().items() if k not in values or k in names})
@@ -234,7 +255,8 @@ def test_anonymous_api_calls_are_401():
     values = dict.fromkeys(["doc_type", "status", "customer_id", "address_id", "contact_id", "token_id",
                             "category_id", "product_id", "image_id", "job_id", "price_list_id",
                             "promotion_id", "role", "order_id", "line_id", "operation_id", "request_id",
-                            "rule_id"], "1")
+                            "rule_id", "approval_rule_id", "approval_id", "delegation_id", "override_id",
+                            "notification_id"], "1")
     for method, path, _op in operations():
         url = "/api" + fill(path, values)
         response = Client().generic(method, url, "{}", content_type="application/json")
