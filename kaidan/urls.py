@@ -23,6 +23,7 @@ urlpatterns = [
     path("transfer/", include("kaidan.transfer.urls")),
     path("pricing/", include("kaidan.pricing.urls")),
     path("stock/", include("kaidan.inventory.urls")),
+    path("approvals/", include("kaidan.approvals.urls")),
     path("", include("kaidan.core.urls")),
 ]
 

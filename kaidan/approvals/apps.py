@@ -31,10 +31,13 @@ class ApprovalsConfig(AppConfig):
 
     def ready(self):
         from kaidan.approvals.flow import Gate
+        from kaidan.approvals.selectors import inbox_count
         from kaidan.core.audit import register_action_labels
+        from kaidan.core.context_processors import register_count
         from kaidan.core.notifications import register_messages
         from kaidan.sales import approval_gate
 
         register_action_labels(ACTION_LABELS)
         register_messages(MESSAGES)
+        register_count("approval_inbox", inbox_count)
         approval_gate.register(Gate())

@@ -11,4 +11,7 @@ urlpatterns = [
     path("settings/tokens/", views.tokens, name="tokens"),
     path("settings/tokens/<int:token_id>/revoke/", views.token_revoke, name="token_revoke"),
     path("settings/audit/", views.audit_log, name="audit_log"),
+    path("notifications/", views.notification_list, name="notification_list"),
+    path("notifications/read/", views.notifications_read, name="notifications_read"),
+    path("notifications/<int:notification_id>/open/", views.notification_open, name="notification_open"),
 ]

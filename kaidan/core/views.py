@@ -6,10 +6,11 @@ from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
-from kaidan.core import selectors, services
+from kaidan.core import notifications, selectors, services
 from kaidan.core.access import SIGNED_IN, public_view, view_requires
 from kaidan.core.errors import DomainError, NotFound, ValidationFailed
 from kaidan.core.forms import AuditFilterForm, CompanySettingsForm, SeriesForm, TokenForm
@@ -125,3 +126,33 @@ def audit_log(request):
                                     action=wanted.get("action") or None).order_by("-at", "-id")
     page = Paginator(events, 50).get_page(request.GET.get("page"))
     return render(request, "core/audit_log.html", {"page": page, "filters": filters})
+
+
+@view_requires(SIGNED_IN)
+@require_safe
+def notification_list(request):
+    """The user's notifications in their language; opening one marks it read."""
+    page = Paginator(notifications.notifications_of(request.user), 50).get_page(request.GET.get("page"))
+    return render(request, "core/notifications.html", {
+        "page": page, "items": [{"n": n, "text": notifications.text_of(n)} for n in page]})
+
+
+@view_requires(SIGNED_IN)
+@require_POST
+def notification_open(request, notification_id: int):
+    found = notifications.notifications_of(request.user).filter(pk=notification_id).first()
+    if found is None:
+        raise Http404
+    notifications.mark_read(request.user, [found.pk])
+    if found.url and url_has_allowed_host_and_scheme(found.url, allowed_hosts={request.get_host()},
+                                                      require_https=request.is_secure()):
+        return redirect(found.url)
+    return redirect("notification_list")
+
+
+@view_requires(SIGNED_IN)
+@require_POST
+def notifications_read(request):
+    notifications.mark_read(request.user)
+    messages.success(request, _("All notifications marked read."))
+    return redirect("notification_list")

@@ -9,8 +9,8 @@ from kaidan.core.roles import Capability, Role, has_capability
 from kaidan.parties.models import Address, Contact, Customer, CustomerGroup, PaymentTerm
 
 CUSTOMER_FIELDS = ["code", "name", "short_name", "kind", "uscc", "group", "owner", "payment_term", "credit_limit",
-                   "currency", "allow_partial_shipment", "notes", "invoice_title", "tax_address", "tax_phone",
-                   "bank_name", "bank_account"]
+                   "credit_control", "currency", "allow_partial_shipment", "notes", "invoice_title", "tax_address",
+                   "tax_phone", "bank_name", "bank_account"]
 
 
 class CustomerForm(ServiceValidatedForm):
@@ -31,6 +31,7 @@ class CustomerForm(ServiceValidatedForm):
             is_active=True, groups__name__in=[Role.SALES, Role.SALES_MANAGER]).distinct().order_by("username")
         if not has_capability(user, Capability.SET_CREDIT_LIMIT):
             self.fields["credit_limit"].disabled = True
+            self.fields["credit_control"].disabled = True
         if not has_capability(user, Capability.VIEW_ALL_CUSTOMERS):
             self.fields["owner"].disabled = True
 

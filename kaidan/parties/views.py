@@ -8,6 +8,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
+from kaidan.approvals import panels as approval_panels
 from kaidan.core import selectors as core_selectors
 from kaidan.core.access import view_requires
 from kaidan.core.errors import DomainError
@@ -55,6 +56,7 @@ def customer_detail(request, customer_id: int):
         "address_form": AddressForm(prefix="address"),
         "contact_form": ContactForm(prefix="contact"),
         "block_form": BlockForm(),
+        **approval_panels.credit_context(request, customer),
     })
 
 

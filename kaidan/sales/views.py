@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
+from kaidan.approvals import panels as approval_panels
 from kaidan.core.access import view_requires
 from kaidan.core.errors import DomainError, StaleEdit, ValidationFailed
 from kaidan.core.roles import Capability, has_capability
@@ -136,7 +137,8 @@ def detail_context(request, order) -> dict:
     if can_change:
         actions = {
             "submit": kind == Kind.ORDER and can_transition(kind, status, Status.SUBMITTED),
-            "confirm": kind == Kind.ORDER and status != Status.DRAFT and can_transition(kind, status, Status.CONFIRMED),
+            "confirm": kind == Kind.ORDER and status not in (Status.DRAFT, Status.PENDING_APPROVAL)
+            and can_transition(kind, status, Status.CONFIRMED),  # a waiting order is confirmed by its approvers
             "send": kind == Kind.QUOTATION and can_transition(kind, status, Status.SENT),
             "convert": kind == Kind.QUOTATION and (can_transition(kind, status, Status.CONVERTED)
                                                    or can_transition(kind, status, Status.SENT)),
@@ -158,7 +160,8 @@ def page_context(request, order) -> dict:
             "orders_made": list(order.orders.only("pk", "number", "status", "kind")) if order.is_quotation else [],
             "history": selectors.order_history(order),
             "reason_form": ReasonForm(),
-            "new_line": {}}
+            "new_line": {},
+            **approval_panels.route_context(request, order)}
 
 
 @view_requires(VIEW)
