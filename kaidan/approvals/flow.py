@@ -28,6 +28,7 @@ from kaidan.core.display import display_name
 from kaidan.core.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from kaidan.core.models import AuditEvent
 from kaidan.core.roles import Role
+from kaidan.parties import locks as party_locks
 from kaidan.parties.models import Customer
 from kaidan.sales import locks as order_locks
 from kaidan.sales import transitions
@@ -105,6 +106,14 @@ def step_label(role: str, names: list[str]) -> str:
     return str(Role(role).label) if role in Role.values else "、".join(names)
 
 
+def _lock_credit(order: SalesOrder) -> None:
+    """Lock a customer that has a credit limit (after its order: order → customer → stock rows), so
+    its orders are checked against the limit one after the other; two submitted at once would each
+    miss the other's confirmation and both pass."""
+    if order.customer.credit_limit > 0:
+        order.customer = party_locks.lock_customer(order.customer_id)
+
+
 def _check_credit_block(order: SalesOrder, facts: Facts) -> None:
     customer = order.customer
     if customer.credit_control == Customer.CreditControl.BLOCK and facts.credit_exceeded_by > 0:
@@ -125,6 +134,7 @@ def open_request(order: SalesOrder, *, actor, editor_id: int) -> bool:
         # Nothing to decide: no facts to gather (keeps the plain submit path a few queries shorter).
         audit.record(order, "approval_evaluated", actor=actor, after={"reasons": [], "route": []})
         return False
+    _lock_credit(order)
     evaluation = evaluate_order(order, rules)
     _check_credit_block(order, evaluation.facts)
     reasons = reasons_json(evaluation.reasons)
@@ -200,6 +210,7 @@ def withdraw(order: SalesOrder, *, actor, why: str) -> None:
     request.steps.filter(status__in=[StepStatus.PENDING, StepStatus.WAITING]).update(
         status=StepStatus.WITHDRAWN, decided_at=now)
     audit.record(order, "approval_withdrawn", actor=actor, after={"request": request.pk, "why": why})
+    notifications.settle("approval_needed", _order_url(order))
 
 
 class Gate:
@@ -307,7 +318,9 @@ def approve(*, actor, request_id: int, comment: str = "", on_behalf_of: int | No
     _decision_audit(order, "approval_given", actor=actor, step=step, row=row, comment=comment)
     decisions = list(step.approvers.values_list("decision", flat=True))
     if not step_is_done(step.mode, decisions):
+        notifications.settle("approval_needed", _order_url(order), users=[actor, row.user])
         return request
+    notifications.settle("approval_needed", _order_url(order))
     now = timezone.now()
     if step.mode == Mode.ANY:
         step.approvers.filter(decision=Decision.OPEN).update(decision=Decision.SKIPPED)
@@ -321,6 +334,7 @@ def approve(*, actor, request_id: int, comment: str = "", on_behalf_of: int | No
         return request
     if order.customer.credit_control == Customer.CreditControl.BLOCK:
         # Confirming is when credit is taken: orders confirmed while this one waited count now.
+        _lock_credit(order)
         _check_credit_block(order, gathering.facts_for(order))
     request.status, request.decided_at, request.comment = RequestStatus.APPROVED, now, comment
     request.save(update_fields=["status", "decided_at", "comment"])
@@ -345,6 +359,7 @@ def reject(*, actor, request_id: int, comment: str, on_behalf_of: int | None = N
     request.status, request.decided_at, request.comment = RequestStatus.REJECTED, now, comment
     request.save(update_fields=["status", "decided_at", "comment"])
     _decision_audit(order, "approval_rejected", actor=actor, step=step, row=row, comment=comment)
+    notifications.settle("approval_needed", _order_url(order))
     transitions.return_rejected(order, actor=actor)
     _tell_submitter(request, "approval_rejected", actor=actor, comment=comment)
     return request

@@ -62,8 +62,8 @@ def choices_for(actor, request: ApprovalRequest) -> list[Choice]:
     if step is None:
         return []
     rows = list(step.approvers.all())
-    if any(r.acted_by_id == actor.pk for r in rows):
-        return []
+    if any(r.acted_by_id == actor.pk for s in request.steps.all() for r in s.approvers.all()):
+        return []  # one person decides at most one step of a request (flow._duty)
     mine = {actor.pk} | standing_in_for(actor)
     open_rows = [r for r in rows if r.user_id in mine and r.decision == Decision.OPEN]
     return sorted((Choice(r.user_id, display_name(r.user), r.user_id == actor.pk) for r in open_rows),
@@ -137,6 +137,7 @@ def inbox(actor) -> list[InboxItem]:
     mine = {actor.pk} | standing_in_for(actor)
     steps = (ApprovalStep.objects.filter(status=StepStatus.PENDING, request__status=RequestStatus.PENDING,
                                          approvers__user_id__in=mine, approvers__decision=Decision.OPEN)
+             .exclude(request__steps__approvers__acted_by=actor.pk)  # they decided a step of it already
              .distinct().select_related("request__order__customer", "request__submitted_by")
              .prefetch_related(Prefetch("approvers", queryset=StepApprover.objects.select_related("user")))
              .order_by("started_at", "pk"))
@@ -146,8 +147,6 @@ def inbox(actor) -> list[InboxItem]:
         if actor.pk in request.excluded_user_ids:
             continue
         rows = list(step.approvers.all())
-        if any(r.acted_by_id == actor.pk for r in rows):
-            continue
         people = sorted((Choice(r.user_id, display_name(r.user), r.user_id == actor.pk) for r in rows
                          if r.user_id in mine and r.decision == Decision.OPEN),
                         key=lambda c: (not c.is_self, c.user_id))
@@ -165,7 +164,7 @@ def inbox_count(actor) -> int:
                                          ends_on__gte=today).values("delegator_id")
     open_duty = StepApprover.objects.filter(Q(user_id=actor.pk) | Q(user_id__in=stand_in), step=OuterRef("pk"),
                                             decision=Decision.OPEN)
-    acted = StepApprover.objects.filter(step=OuterRef("pk"), acted_by_id=actor.pk)
+    acted = StepApprover.objects.filter(step__request=OuterRef("request"), acted_by_id=actor.pk)
     excluded = (ApprovalStep.objects.filter(status=StepStatus.PENDING, request__status=RequestStatus.PENDING)
                 .filter(Exists(open_duty)).exclude(Exists(acted)).values_list("request__excluded_user_ids", flat=True))
     return sum(1 for ids in excluded if actor.pk not in (ids or []))

@@ -54,3 +54,12 @@ def mark_read(user, notification_ids: Iterable[int] | None = None) -> int:
     if notification_ids is not None:
         qs = qs.filter(pk__in=list(notification_ids))
     return qs.update(read_at=timezone.now())
+
+
+def settle(key: str, url: str, *, users: Iterable | None = None) -> int:
+    """Mark notifications of ``key`` about ``url`` read — for everyone, or for ``users`` — once what they
+    asked for was done (an approval decided by someone)."""
+    qs = Notification.objects.filter(key=key, url=url[:300], read_at__isnull=True)
+    if users is not None:
+        qs = qs.filter(user__in=[u.pk for u in users if u is not None])
+    return qs.update(read_at=timezone.now())

@@ -21,8 +21,8 @@ from kaidan.parties.models import Customer
 from kaidan.parties.selectors import customers_visible_to
 
 EDITABLE_FIELDS = ["code", "name", "short_name", "kind", "uscc", "group_id", "owner_id", "payment_term_id",
-                   "credit_limit", "credit_control", "currency", "allow_partial_shipment", "notes", "invoice_title", "tax_address",
-                   "tax_phone", "bank_name", "bank_account"]
+                   "credit_limit", "credit_control", "currency", "allow_partial_shipment", "notes", "invoice_title",
+                   "tax_address", "tax_phone", "bank_name", "bank_account"]
 SNAPSHOT_FIELDS = [f.removesuffix("_id") for f in EDITABLE_FIELDS] + ["status", "blocked_reason"]
 # Model validation names foreign keys without "_id"; the API and forms use the "_id" names.
 FK_NAMES = {"group": "group_id", "owner": "owner_id", "payment_term": "payment_term_id"}
