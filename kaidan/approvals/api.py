@@ -5,12 +5,10 @@ may approve what (403 for the order's own people, 409 for a step already decided
 
 from django.db.models import Count
 from django.http import HttpRequest
-from django.utils.translation import gettext as _
 from ninja import Path, Query, Router, Status
 from ninja.pagination import paginate
 
 from kaidan.approvals import flow, selectors, services
-from kaidan.approvals.conditions import Kind
 from kaidan.approvals.models import ApprovalRequest, ApprovalRule, ApprovalStep, CreditOverride, Delegation
 from kaidan.approvals.schemas import (
     CreditOut,
@@ -35,7 +33,6 @@ from kaidan.core.api_types import DbId
 from kaidan.core.display import display_name
 from kaidan.core.errors import NotFound
 from kaidan.core.idempotency import idempotent
-from kaidan.core.money import format_money, plain_number
 from kaidan.core.pagination import KaidanPagination
 from kaidan.core.roles import Capability
 from kaidan.core.schemas import ErrorOut
@@ -51,30 +48,13 @@ GRANT = Capability.GRANT_CREDIT_OVERRIDE
 
 # -- rules ---------------------------------------------------------------------------------------------
 
-def condition_text(rule: ApprovalRule) -> str:
-    """The rule's condition in plain words, with its edges (from included, up to not)."""
-    if rule.kind == Kind.AMOUNT:
-        low = format_money(rule.min_amount or 0)
-        if rule.max_amount is not None:
-            return _("Order total from %(min)s up to %(max)s (not included)") % {
-                "min": low, "max": format_money(rule.max_amount)}
-        return _("Order total from %(min)s") % {"min": low}
-    if rule.kind == Kind.DISCOUNT and rule.percent is not None:
-        return _("A line discount above %(percent)s%%") % {"percent": plain_number(rule.percent)}
-    if rule.kind == Kind.MARGIN and rule.percent is not None:
-        return _("Order margin below %(percent)s%%") % {"percent": plain_number(rule.percent)}
-    if rule.kind == Kind.OVERDUE and rule.days is not None:
-        return _("An invoice overdue by more than %(days)s days") % {"days": rule.days}
-    return str(rule.get_kind_display())
-
-
 def rule_out(rule: ApprovalRule) -> dict:
     """A rule as RuleOut (its steps and people prefetched by selectors.rules)."""
     texts = selectors.rule_steps_text(rule)
     return {
         "id": rule.pk, "name": rule.name, "kind": rule.kind, "kind_label": str(rule.get_kind_display()),
         "min_amount": rule.min_amount, "max_amount": rule.max_amount, "percent": rule.percent, "days": rule.days,
-        "position": rule.position, "active": rule.active, "description": condition_text(rule),
+        "position": rule.position, "active": rule.active, "description": selectors.condition_text(rule),
         "steps": [{"position": step.position, "role": step.role, "mode": step.mode, "text": text,
                    "users": [{"id": u.pk, "name": display_name(u)} for u in step.users.all()]}
                   for step, text in zip(rule.steps.all(), texts, strict=True)],

@@ -16,7 +16,7 @@ Edges, written once:
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 
 from django.db import models
 from django.utils.translation import gettext as _
@@ -26,6 +26,7 @@ from kaidan.core.money import format_money, plain_number
 
 ZERO = Decimal("0")
 HUNDRED = Decimal("100")
+CENT = Decimal("0.01")
 
 
 class Kind(models.TextChoices):
@@ -108,17 +109,18 @@ def line_discount_percent(unit_price: Decimal, discount_percent: Decimal, engine
     """How far below the price the engine found a line is charged: manual price and discount together,
     ``100 × (1 − unit_price × (1 − discount%/100) / engine_price)``, two decimals, never negative (the
     same measure as the salespeople's discount limits; promotions are not discounts given by hand)."""
+    zero = ZERO.quantize(CENT)
     if engine_price <= 0:
-        return ZERO.quantize(Decimal("0.01"))
+        return zero
     charged = unit_price * (1 - discount_percent / HUNDRED)
-    percent = (HUNDRED * (1 - charged / engine_price)).quantize(Decimal("0.01"))
-    return max(percent, ZERO.quantize(Decimal("0.01")))
+    percent = HUNDRED * (1 - charged / engine_price)
+    return percent.quantize(CENT, rounding=ROUND_HALF_UP) if percent > 0 else zero
 
 
 def margin_percent(net: Decimal, cost: Decimal) -> Decimal | None:
     if net <= 0:
         return None
-    return (HUNDRED * (net - cost) / net).quantize(Decimal("0.01"))
+    return (HUNDRED * (net - cost) / net).quantize(CENT, rounding=ROUND_HALF_UP)
 
 
 def evaluate(condition: Condition, facts: Facts) -> Reason | None:
@@ -164,17 +166,20 @@ def _percent(value) -> str:
     return plain_number(Decimal(str(value)))
 
 
-def reason_text(reason: dict) -> str:
-    """One reason in plain words, in the active language (订单金额 ¥82,000.00 超过 ¥50,000.00)."""
+def reason_text(reason: dict, *, show_cost: bool = True) -> str:
+    """One reason in plain words, in the active language (订单金额 ¥82,000.00 超过 ¥50,000.00).
+    ``show_cost=False`` leaves the margin figure out, for readers who may not see costs."""
     code, p = reason.get("code"), reason.get("params") or {}
     if code == "amount":
         if "max" in p:
             return _("Order total %(amount)s is between %(min)s and %(max)s") % {
                 "amount": _money(p, "amount"), "min": _money(p, "min"), "max": _money(p, "max")}
-        return _("Order total %(amount)s exceeds %(min)s") % {"amount": _money(p, "amount"), "min": _money(p, "min")}
+        return _("Order total %(amount)s is %(min)s or more") % {"amount": _money(p, "amount"), "min": _money(p, "min")}
     if code == "discount":
         return _("Discount %(percent)s%% on line %(line)s exceeds %(limit)s%%") % {
             "percent": _percent(p["percent"]), "limit": _percent(p["limit"]), "line": p.get("line") or "-"}
+    if code == "margin" and not show_cost:
+        return _("Order margin is below %(floor)s%%") % {"floor": _percent(p["floor"])}
     if code == "margin":
         return _("Order margin %(percent)s%% is below %(floor)s%%") % {
             "percent": _percent(p["percent"]), "floor": _percent(p["floor"])}

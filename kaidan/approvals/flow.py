@@ -90,8 +90,8 @@ def evaluate_order(order: SalesOrder, rules: list[ApprovalRule] | None = None) -
 
 def reasons_json(reasons) -> list[dict]:
     """Reasons as stored: code and parameters (worded again in each reader's language) and the text
-    in the language of the moment, for the audit trail."""
-    return [{**r.as_json(), "text": reason_text(r.as_json())} for r in reasons]
+    in the language of the moment, without cost figures, for the audit trail."""
+    return [{**r.as_json(), "text": reason_text(r.as_json(), show_cost=False)} for r in reasons]
 
 
 # --- the gate the sales transitions call ----------------------------------------------------------
@@ -138,9 +138,11 @@ def open_request(order: SalesOrder, *, actor, editor_id: int) -> bool:
     evaluation = evaluate_order(order, rules)
     _check_credit_block(order, evaluation.facts)
     reasons = reasons_json(evaluation.reasons)
+    # Readable in the history panel, which every viewer of the order sees: no cost figures (the facts,
+    # margin included, stay on the request for those who may see them).
     audit.record(order, "approval_evaluated", actor=actor,
-                 after={"reasons": reasons, "facts": evaluation.facts.as_json(),
-                        "route": [{"role": s.spec.role, "users": list(s.spec.user_ids), "mode": s.spec.mode}
+                 after={"reasons": reasons,
+                        "route": [f"{step_label(s.spec.role, _names(s.spec.user_ids))} · {Mode(s.spec.mode).label}"
                                   for s in evaluation.route]})
     if not evaluation.route:
         return False

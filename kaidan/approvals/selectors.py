@@ -9,9 +9,10 @@ from typing import Any
 
 from django.db.models import Exists, OuterRef, Prefetch, Q
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from kaidan.approvals import credit
-from kaidan.approvals.conditions import Condition, evaluate, reason_text
+from kaidan.approvals.conditions import Condition, Kind, evaluate, reason_text
 from kaidan.approvals.facts import facts_for
 from kaidan.approvals.flow import standing_in_for, step_label
 from kaidan.approvals.models import (
@@ -24,12 +25,19 @@ from kaidan.approvals.models import (
 )
 from kaidan.approvals.states import Decision, RequestStatus, StepStatus
 from kaidan.core.display import display_name
+from kaidan.core.money import format_money, plain_number
+from kaidan.core.roles import Capability, has_capability
 from kaidan.parties.models import Customer
 from kaidan.sales.models import SalesOrder
 
 
-def texts(reasons: list[dict]) -> list[str]:
-    return [reason_text(r) for r in reasons or []]
+def texts(reasons: list[dict], *, show_cost: bool = True) -> list[str]:
+    return [reason_text(r, show_cost=show_cost) for r in reasons or []]
+
+
+def sees_cost(actor) -> bool:
+    """Margins are cost figures: only roles that see costs read them in reasons and facts."""
+    return actor is None or has_capability(actor, Capability.VIEW_COST)
 
 
 # --- an order's route -----------------------------------------------------------------------------
@@ -71,7 +79,9 @@ def choices_for(actor, request: ApprovalRequest) -> list[Choice]:
 
 
 def route_view(request: ApprovalRequest, actor=None) -> dict[str, Any]:
-    """The route and every reason in plain words, for the order page and the API."""
+    """The route and every reason in plain words, for the order page and the API (margins only for
+    readers who may see costs)."""
+    show_cost = sees_cost(actor)
     steps = []
     for step in request.steps.all():
         approvers = list(step.approvers.all())
@@ -79,7 +89,7 @@ def route_view(request: ApprovalRequest, actor=None) -> dict[str, Any]:
             "position": step.position, "who": step_label(step.role, [display_name(a.user) for a in approvers]),
             "role": step.role, "mode": step.mode, "mode_label": str(step.get_mode_display()),
             "status": step.status, "status_label": str(step.get_status_display()),
-            "reasons": texts(step.reasons), "rules": list(step.rule_names),
+            "reasons": texts(step.reasons, show_cost=show_cost), "rules": list(step.rule_names),
             "started_at": step.started_at, "decided_at": step.decided_at,
             "approvers": [{
                 "user_id": a.user_id, "name": display_name(a.user), "decision": a.decision,
@@ -92,7 +102,8 @@ def route_view(request: ApprovalRequest, actor=None) -> dict[str, Any]:
         "id": request.pk, "status": request.status, "status_label": str(request.get_status_display()),
         "revision": request.revision, "submitted_by": display_name(request.submitted_by),
         "submitted_at": request.submitted_at, "decided_at": request.decided_at, "comment": request.comment,
-        "reasons": texts(request.reasons), "facts": request.facts, "steps": steps,
+        "reasons": texts(request.reasons, show_cost=show_cost),
+        "facts": {**(request.facts or {}), **({} if show_cost else {"margin": None})}, "steps": steps,
         "can_decide": [{"user_id": c.user_id, "name": c.name, "is_self": c.is_self}
                        for c in choices_for(actor, request)] if actor is not None else [],
     }
@@ -106,6 +117,7 @@ class InboxItem:
     step: ApprovalStep
     order: SalesOrder
     for_people: list[Choice] = field(default_factory=list)
+    show_cost: bool = True
 
     @property
     def age(self):
@@ -113,7 +125,7 @@ class InboxItem:
 
     @property
     def reasons(self) -> list[str]:
-        return texts(self.step.reasons)
+        return texts(self.step.reasons, show_cost=self.show_cost)
 
     @property
     def exposure(self) -> Decimal | None:
@@ -128,13 +140,14 @@ class InboxItem:
     @property
     def margin(self) -> Decimal | None:
         value = (self.request.facts or {}).get("margin")
-        return Decimal(value) if value is not None else None
+        return Decimal(value) if value is not None and self.show_cost else None
 
 
 def inbox(actor) -> list[InboxItem]:
     """The steps waiting on the actor now — their own or of people they stand in for — oldest first.
     Orders they created, edited or submitted are left out: they may not decide those."""
     mine = {actor.pk} | standing_in_for(actor)
+    show_cost = sees_cost(actor)
     steps = (ApprovalStep.objects.filter(status=StepStatus.PENDING, request__status=RequestStatus.PENDING,
                                          approvers__user_id__in=mine, approvers__decision=Decision.OPEN)
              .exclude(request__steps__approvers__acted_by=actor.pk)  # they decided a step of it already
@@ -151,7 +164,7 @@ def inbox(actor) -> list[InboxItem]:
                          if r.user_id in mine and r.decision == Decision.OPEN),
                         key=lambda c: (not c.is_self, c.user_id))
         if people:
-            items.append(InboxItem(request, step, request.order, people))
+            items.append(InboxItem(request, step, request.order, people, show_cost))
     return items
 
 
@@ -181,6 +194,24 @@ def requests_visible(actor):
 
 def rules():
     return ApprovalRule.objects.prefetch_related("steps__users").order_by("position", "pk")
+
+
+def condition_text(rule) -> str:
+    """A rule's condition in words: "Order total from ¥50,000.00 up to ¥200,000.00 (not included)"."""
+    kind = rule.kind
+    if kind == Kind.AMOUNT:
+        low = format_money(rule.min_amount or Decimal("0"))
+        if rule.max_amount is not None:
+            return _("Order total from %(min)s up to %(max)s (not included)") % {
+                "min": low, "max": format_money(rule.max_amount)}
+        return _("Order total from %(min)s") % {"min": low}
+    if kind == Kind.DISCOUNT and rule.percent is not None:
+        return _("A line discount above %(percent)s%%") % {"percent": plain_number(rule.percent)}
+    if kind == Kind.MARGIN and rule.percent is not None:
+        return _("Order margin below %(percent)s%%") % {"percent": plain_number(rule.percent)}
+    if kind == Kind.OVERDUE and rule.days is not None:
+        return _("An invoice overdue by more than %(days)s days") % {"days": rule.days}
+    return str(Kind(kind).label) if kind in Kind.values else kind
 
 
 def rule_steps_text(rule: ApprovalRule) -> list[str]:

@@ -16,7 +16,6 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from kaidan.approvals import selectors, services
-from kaidan.approvals.conditions import Kind
 from kaidan.approvals.forms import PreviewForm, RuleForm, step_formset
 from kaidan.approvals.views import banner, is_partial
 from kaidan.core.access import view_requires
@@ -28,29 +27,11 @@ from kaidan.sales.selectors import orders_visible_to
 VIEW, MANAGE = Capability.VIEW_APPROVAL_RULES, Capability.MANAGE_APPROVAL_RULES
 
 
-def condition_text(rule) -> str:
-    """A rule's condition in words: "Order total from ¥50,000.00 up to ¥200,000.00 (not included)"."""
-    kind = rule.kind
-    if kind == Kind.AMOUNT:
-        low = format_money(rule.min_amount or Decimal("0"))
-        if rule.max_amount is not None:
-            return _("Order total from %(min)s up to %(max)s (not included)") % {
-                "min": low, "max": format_money(rule.max_amount)}
-        return _("Order total from %(min)s") % {"min": low}
-    if kind == Kind.DISCOUNT and rule.percent is not None:
-        return _("A line discount above %(percent)s%%") % {"percent": plain_number(rule.percent)}
-    if kind == Kind.MARGIN and rule.percent is not None:
-        return _("Order margin below %(percent)s%%") % {"percent": plain_number(rule.percent)}
-    if kind == Kind.OVERDUE and rule.days is not None:
-        return _("An invoice overdue by more than %(days)s days") % {"days": rule.days}
-    return str(Kind(kind).label) if kind in Kind.values else kind
-
-
 @view_requires(VIEW)
 @require_safe
 def rule_list(request):
     rules = list(selectors.rules())
-    rows = [{"rule": r, "condition": condition_text(r), "steps": selectors.rule_steps_text(r)} for r in rules]
+    rows = [{"rule": r, "condition": selectors.condition_text(r), "steps": selectors.rule_steps_text(r)} for r in rules]
     return render(request, "approvals/rule_list.html", {
         "rows": rows, "tab": "rules", "can_manage": has_capability(request.user, MANAGE)})
 

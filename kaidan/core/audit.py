@@ -98,6 +98,9 @@ class ChangeFormatter:
 
     def value(self, name: str, value: Any) -> Any:
         field = self.fields.get(name)
+        if isinstance(value, list) and field is None:
+            # a list an app recorded (reasons, steps): its items' "text" where they have one
+            return "; ".join(str(v.get("text", v) if isinstance(v, dict) else v) for v in value)
         if isinstance(value, bool):
             return str(_("Yes") if value else _("No"))
         if field is not None and field.is_relation and value not in (None, ""):

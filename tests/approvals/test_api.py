@@ -168,7 +168,7 @@ class TestPreview:
         answer = matching.json()
         assert {k: answer[k] for k in ("order_id", "order_number", "matches", "reason", "steps")} == {
             "order_id": order.pk, "order_number": order.number, "matches": True,
-            "reason": "Order total ¥56,500.00 exceeds ¥50,000.00", "steps": ["Sales manager", "General manager"]}
+            "reason": "Order total ¥56,500.00 is ¥50,000.00 or more", "steps": ["Sales manager", "General manager"]}
         assert answer["facts"]["gross"] == "56500.00" and answer["facts"]["margin"] is not None
 
         missing = api.post("/api/approval-rules/preview", {**body, "min_amount": "60000"}, headers=EN).json()

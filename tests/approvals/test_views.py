@@ -333,7 +333,7 @@ class TestPreview:
         response = client.post("/approvals/rules/preview/", data, **HTMX)
         text = page(response)
         assert response.status_code == 200 and "<html" not in text and 'id="rule-editor"' in text
-        assert "Needs approval" in text and "Order total ¥56,500.00 exceeds ¥50,000.00" in text
+        assert "Needs approval" in text and "Order total ¥56,500.00 is ¥50,000.00 or more" in text
         assert "¥56,500.00" in text and "Highest line discount" in text and "Credit limit" in text
         assert "It would go to" in text and "Sales manager" in text
         response = client.post("/approvals/rules/preview/", {**data, "min_amount": "100000", "order": str(order.pk)})
