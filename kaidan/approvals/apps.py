@@ -16,6 +16,20 @@ ACTION_LABELS = {
     "credit_override_revoked": pgettext_lazy("audit action", "Credit override revoked"),
 }
 
+# How the order's history panel names the keys the approval services record.
+HISTORY_LABELS = {
+    "reasons": _("Reasons"),
+    "route": _("Route"),
+    "request": _("Approval request"),
+    "steps": _("Steps"),
+    "step": _("Step"),
+    "approver": _("Approver"),
+    "on_behalf_of": _("On behalf of"),
+    "acted_by": _("Decided by"),
+    "comment": _("Comment"),
+    "why": _("Why"),
+}
+
 # How notifications read (the reader's language, at reading time).
 MESSAGES = {
     "approval_needed": _("%(number)s (%(customer)s) is waiting for your approval."),
@@ -36,8 +50,10 @@ class ApprovalsConfig(AppConfig):
         from kaidan.core.context_processors import register_count
         from kaidan.core.notifications import register_messages
         from kaidan.sales import approval_gate
+        from kaidan.sales.selectors import register_history_labels
 
         register_action_labels(ACTION_LABELS)
+        register_history_labels(HISTORY_LABELS)
         register_messages(MESSAGES)
         register_count("approval_inbox", inbox_count)
         approval_gate.register(Gate())

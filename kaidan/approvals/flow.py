@@ -211,7 +211,8 @@ def withdraw(order: SalesOrder, *, actor, why: str) -> None:
     request.save(update_fields=["status", "decided_at"])
     request.steps.filter(status__in=[StepStatus.PENDING, StepStatus.WAITING]).update(
         status=StepStatus.WITHDRAWN, decided_at=now)
-    audit.record(order, "approval_withdrawn", actor=actor, after={"request": request.pk, "why": why})
+    audit.record(order, "approval_withdrawn", actor=actor,
+                 after={"request": request.pk, "why": audit.action_label(why)})  # "Revised", in words
     notifications.settle("approval_needed", _order_url(order))
 
 

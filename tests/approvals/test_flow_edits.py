@@ -11,6 +11,7 @@ from kaidan.approvals import flow, services
 from kaidan.approvals.flow import AlreadyDecided
 from kaidan.approvals.models import ApprovalRequest
 from kaidan.approvals.states import Decision, RequestStatus, StepStatus
+from kaidan.core import audit
 from kaidan.core.errors import Forbidden
 from kaidan.inventory.models import ReplenishmentRequest
 from kaidan.inventory.reservations import InsufficientStock
@@ -94,7 +95,8 @@ class TestEditingAfterApproval:
 
         request.refresh_from_db()
         assert request.status == RequestStatus.WITHDRAWN
-        assert audit_event(order, "approval_withdrawn").after == {"request": request.pk, "why": "cancelled"}
+        assert audit_event(order, "approval_withdrawn").after == {"request": request.pk,
+                                                                  "why": audit.action_label("cancelled")}
         with pytest.raises(AlreadyDecided):
             flow.approve(actor=manager, request_id=request.pk)
         assert SalesOrder.objects.get(pk=order.pk).status == Status.CANCELLED
