@@ -16,7 +16,7 @@ ACTION_LABELS = {
     "credit_override_revoked": pgettext_lazy("audit action", "Credit override revoked"),
 }
 
-# How the order's history panel names the keys the approval services record.
+# How history panels (orders, customers) name the keys the approval services record.
 HISTORY_LABELS = {
     "reasons": _("Reasons"),
     "route": _("Route"),
@@ -28,6 +28,10 @@ HISTORY_LABELS = {
     "acted_by": _("Decided by"),
     "comment": _("Comment"),
     "why": _("Why"),
+    "override": _("Credit override"),
+    "extra_credit": _("Extra credit"),
+    "valid_until": _("Valid until"),
+    "reason": _("Reason"),
 }
 
 # How notifications read (the reader's language, at reading time).
@@ -46,14 +50,13 @@ class ApprovalsConfig(AppConfig):
     def ready(self):
         from kaidan.approvals.flow import Gate
         from kaidan.approvals.selectors import inbox_count
-        from kaidan.core.audit import register_action_labels
+        from kaidan.core.audit import register_action_labels, register_key_labels
         from kaidan.core.context_processors import register_count
         from kaidan.core.notifications import register_messages
         from kaidan.sales import approval_gate
-        from kaidan.sales.selectors import register_history_labels
 
         register_action_labels(ACTION_LABELS)
-        register_history_labels(HISTORY_LABELS)
+        register_key_labels(HISTORY_LABELS)
         register_messages(MESSAGES)
         register_count("approval_inbox", inbox_count)
         approval_gate.register(Gate())

@@ -187,7 +187,7 @@ def reason_text(reason: dict, *, show_cost: bool = True) -> str:
         return _("Credit limit exceeded by %(over)s (exposure %(exposure)s, limit %(limit)s)") % {
             "over": _money(p, "over"), "exposure": _money(p, "exposure"), "limit": _money(p, "limit")}
     if code == "overdue":
-        return _("An invoice is %(days)s days overdue (more than %(limit)s)") % p
+        return _("An invoice is %(days)s days overdue (more than %(limit)s days)") % p
     if code == "customer_blocked":
         return _("Customer is blocked: %(reason)s") % {"reason": p.get("reason") or "-"}
     if code == "customer_new":

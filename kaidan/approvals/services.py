@@ -295,8 +295,8 @@ def grant_override(*, actor, customer_id: int, data: dict[str, Any]) -> CreditOv
     override = CreditOverride.objects.create(customer=customer, amount=amount, expires_on=expires_on,
                                              reason=reason, granted_by=actor)
     audit.record(customer, "credit_override_granted", actor=actor,
-                 after={"override": override.pk, "amount": None if amount is None else str(amount),
-                        "expires_on": expires_on.isoformat(), "reason": reason})
+                 after={"override": override.pk, "extra_credit": None if amount is None else str(amount),
+                        "valid_until": expires_on.isoformat(), "reason": reason})
     return override
 
 

@@ -29,6 +29,16 @@ ACTION_LABELS = {
 }
 
 
+# Labels for keys apps record that are not fields of the object (history panels show them).
+KEY_LABELS: dict[str, Any] = {}
+
+
+def register_key_labels(labels: dict[str, Any]) -> None:
+    """Let an app name the keys of what it records about other apps' objects (called from ready)."""
+    for key, label in labels.items():
+        KEY_LABELS.setdefault(key, label)
+
+
 def register_action_labels(labels: dict[str, Any]) -> None:
     """Let an app name the actions its services record (called from its AppConfig.ready)."""
     for action, label in labels.items():
@@ -94,7 +104,9 @@ class ChangeFormatter:
 
     def label(self, name: str) -> str:
         field = self.fields.get(name)
-        return capfirst(str(field.verbose_name)) if field is not None else name
+        if field is not None:
+            return capfirst(str(field.verbose_name))
+        return capfirst(str(KEY_LABELS[name])) if name in KEY_LABELS else name
 
     def value(self, name: str, value: Any) -> Any:
         field = self.fields.get(name)

@@ -150,12 +150,6 @@ HISTORY_LABELS = {"sku": _("Product"), "quotation_number": _("From quotation"),
                   "copied_from_number": _("Copied from"), "reason": _("Reason")}
 
 
-def register_history_labels(labels: dict) -> None:
-    """Let an app that records on orders (approvals) name the keys of what it records."""
-    for key, label in labels.items():
-        HISTORY_LABELS.setdefault(key, label)
-
-
 def order_history(order: SalesOrder) -> list[dict]:
     """The history panel of a quotation or order, line changes included."""
     panel = history_panel(order, SalesOrderLine)

@@ -103,7 +103,7 @@ class TestExposure:
         order = submitted(seller, eight_laptops(seller, customer, laptop))
 
         request = pending_request(order)
-        assert in_english(request.reasons) == ["An invoice is 45 days overdue (more than 30)"]
+        assert in_english(request.reasons) == ["An invoice is 45 days overdue (more than 30 days)"]
         assert request.facts["exposure"] == "75200.00" and request.facts["credit_exceeded_by"] == "25200.00"
 
 

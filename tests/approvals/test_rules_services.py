@@ -258,7 +258,7 @@ class TestCreditOverrides:
         assert (override.amount, override.granted_by, override.revoked_at) == (D("50000.00"), finance, None)
         granted = audit_event(customer, "credit_override_granted")
         assert granted.actor == finance
-        assert granted.after == {"override": override.pk, "amount": "50000.00", "expires_on": days(30),
+        assert granted.after == {"override": override.pk, "extra_credit": "50000.00", "valid_until": days(30),
                                  "reason": "年底备货，分期付款已确认"}
 
     def test_no_amount_is_an_unlimited_override_and_an_administrator_may_grant_too(self, admin, customer):
