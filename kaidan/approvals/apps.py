@@ -24,8 +24,7 @@ HISTORY_LABELS = {
     "steps": _("Steps"),
     "step": _("Step"),
     "approver": _("Approver"),
-    "on_behalf_of": _("On behalf of"),
-    "acted_by": _("Decided by"),
+    "acted_by": _("Decided by (stand-in)"),
     "comment": _("Comment"),
     "why": _("Why"),
     "override": _("Credit override"),
@@ -42,6 +41,14 @@ MESSAGES = {
 }
 
 
+def reasons_in_words(reasons) -> str:
+    """Stored reasons as the history panel shows them: in the reader's language, no cost figures."""
+    from kaidan.approvals.conditions import reason_text
+
+    return "; ".join(reason_text(r, show_cost=False) if isinstance(r, dict) and "code" in r else str(r)
+                     for r in reasons)
+
+
 class ApprovalsConfig(AppConfig):
     name = "kaidan.approvals"
     label = "approvals"
@@ -56,7 +63,7 @@ class ApprovalsConfig(AppConfig):
         from kaidan.sales import approval_gate
 
         register_action_labels(ACTION_LABELS)
-        register_key_labels(HISTORY_LABELS)
+        register_key_labels(HISTORY_LABELS, {"reasons": reasons_in_words})
         register_messages(MESSAGES)
         register_count("approval_inbox", inbox_count)
         approval_gate.register(Gate())

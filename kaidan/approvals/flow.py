@@ -301,10 +301,12 @@ def _record(row: StepApprover, decision: str, *, actor, comment: str) -> None:
 
 
 def _decision_audit(order, action: str, *, actor, step: ApprovalStep, row: StepApprover, comment: str) -> None:
-    audit.record(order, action, actor=actor, after={
-        "step": step.position, "approver": display_name(row.user),
-        "on_behalf_of": display_name(row.user) if row.user_id != actor.pk else None,
-        "acted_by": display_name(actor), "comment": comment, "reasons": [r.get("text") for r in step.reasons]})
+    """The decision with the step's reasons; ``acted_by`` only when a stand-in decided for the approver."""
+    after = {"step": step.position, "approver": display_name(row.user), "comment": comment,
+             "reasons": step.reasons}
+    if row.user_id != actor.pk:
+        after["acted_by"] = display_name(actor)
+    audit.record(order, action, actor=actor, after=after)
 
 
 @transitions.asking_purchasing_when_short

@@ -31,12 +31,16 @@ ACTION_LABELS = {
 
 # Labels for keys apps record that are not fields of the object (history panels show them).
 KEY_LABELS: dict[str, Any] = {}
+KEY_RENDERERS: dict[str, Any] = {}
 
 
-def register_key_labels(labels: dict[str, Any]) -> None:
-    """Let an app name the keys of what it records about other apps' objects (called from ready)."""
+def register_key_labels(labels: dict[str, Any], renderers: dict[str, Any] | None = None) -> None:
+    """Let an app name the keys of what it records about other apps' objects, and word their values in
+    the reader's language (``renderers``: key → function of the stored value); called from ready."""
     for key, label in labels.items():
         KEY_LABELS.setdefault(key, label)
+    for key, render in (renderers or {}).items():
+        KEY_RENDERERS.setdefault(key, render)
 
 
 def register_action_labels(labels: dict[str, Any]) -> None:
@@ -110,6 +114,8 @@ class ChangeFormatter:
 
     def value(self, name: str, value: Any) -> Any:
         field = self.fields.get(name)
+        if field is None and name in KEY_RENDERERS and value is not None:
+            return KEY_RENDERERS[name](value)
         if isinstance(value, list) and field is None:
             # a list an app recorded (reasons, steps): its items' "text" where they have one
             return "; ".join(str(v.get("text", v) if isinstance(v, dict) else v) for v in value)

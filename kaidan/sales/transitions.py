@@ -43,7 +43,8 @@ def _move(order: SalesOrder, target: str, action: str, *, actor, extra: dict | N
     for name, value in (extra or {}).items():
         setattr(order, name, value)
     order.save()
-    after = {"status": order.status, "version": order.version, **{k: str(v) for k, v in (extra or {}).items()}}
+    after = {"status": order.status, "version": order.version,
+             **{k: None if v is None else str(v) for k, v in (extra or {}).items()}}
     audit.record(order, action, actor=actor, before=before, after=after)
 
 
