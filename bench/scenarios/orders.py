@@ -36,6 +36,8 @@ def _setup():
     from django.contrib.auth.models import Group
 
     from kaidan.catalog.models import Category, Product, Unit
+    from kaidan.inventory import services as stock_services
+    from kaidan.inventory.models import Warehouse
     from kaidan.parties.models import Customer
     from kaidan.pricing.models import PriceList, PriceListItem, Promotion
 
@@ -55,6 +57,13 @@ def _setup():
     promo.categories.add(categories[3])
     Promotion.objects.create(code="MJ", name="满1000减100", kind="order_threshold", threshold=Decimal("1000"),
                              amount=Decimal("100"))
+    # Submitting confirms and reserves: a warehouse with plenty of every product (the default one).
+    warehouse = Warehouse.objects.create(code="WH-BENCH", name="基准仓")
+    keeper = get_user_model().objects.create_user("bench-orders-keeper", password="bench-stock-1")
+    keeper.groups.add(Group.objects.get(name="warehouse"))
+    stock_services.post_receipt(actor=keeper, data={
+        "warehouse_id": warehouse.pk, "supplier": "基准供应商",
+        "lines": [{"product_id": p.pk, "quantity": "1000000"} for p in products]})
     seller = get_user_model().objects.create_user("bench-seller", password="bench-orders-1")
     seller.groups.add(Group.objects.get(name="sales"))
     customers = Customer.objects.bulk_create(

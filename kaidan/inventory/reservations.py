@@ -15,6 +15,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from django.db import connection
 from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -26,6 +27,9 @@ from kaidan.inventory import replenishment
 from kaidan.inventory.locks import Pair, lock_levels
 from kaidan.inventory.models import Reservation, StockLevel
 from kaidan.inventory.planning import ZERO, allocate
+
+# Rows per UPDATE when reserving (about five parameters each; far below either database's limit).
+RESERVE_BATCH = 500
 
 OPEN = Reservation.Status.OPEN
 CLOSED = Reservation.Status.CLOSED
@@ -183,20 +187,51 @@ def _plan(demand: OrderDemand, levels: dict[Pair, StockLevel], held: dict[Pair, 
 
 
 def _change_reserved(levels: dict[Pair, StockLevel], deltas: dict[Pair, Decimal]) -> None:
-    """Apply reserved += delta per stock row with an UPDATE that only matches while the result stays
-    within 0..on_hand. The rows are locked, so a miss means the plan was wrong: refuse rather than
-    oversell."""
-    for pair, delta in sorted(deltas.items(), key=lambda item: levels[item[0]].pk if item[0] in levels else 0):
+    """Apply reserved += delta per stock row with UPDATEs that only match while the result stays
+    within 0..on_hand — one statement per batch of rows, each row with its own delta. The rows are
+    locked, so a row not matched means the plan was wrong: refuse rather than oversell."""
+    changes = []
+    for pair, delta in deltas.items():
         if not delta:
             continue
         level = levels.get(pair)
         if level is None:
             raise InsufficientStock([Shortage(None, pair[0], pair[1], "", delta, ZERO)])
-        rows = StockLevel.objects.filter(pk=level.pk)
-        rows = rows.filter(on_hand__gte=F("reserved") + delta) if delta > 0 else rows.filter(reserved__gte=-delta)
-        if rows.update(reserved=F("reserved") + delta) != 1:
-            raise InsufficientStock([Shortage(None, pair[0], pair[1], "", delta, level.available)])
-        level.reserved += delta
+        changes.append((pair, level, delta))
+    changes.sort(key=lambda change: change[1].pk)
+    for start in range(0, len(changes), RESERVE_BATCH):
+        batch = changes[start:start + RESERVE_BATCH]
+        if _update_reserved(batch) != len(batch):
+            _refuse(batch)
+        for _pair, level, amount in batch:
+            level.reserved += amount
+
+
+def _update_reserved(batch: list[tuple[Pair, StockLevel, Decimal]]) -> int:
+    """One ``UPDATE … SET reserved = reserved + CASE id WHEN … END WHERE … 0 <= result <= on_hand``;
+    written in SQL because the ORM takes longer to compile a 500-branch CASE (three times) than the
+    database takes to run it. Returns how many rows matched."""
+    quote = connection.ops.quote_name
+    table, pk, reserved, on_hand = (quote(StockLevel._meta.db_table), quote("id"), quote("reserved"),
+                                    quote("on_hand"))
+    case = f"CASE {pk} " + " ".join(["WHEN %s THEN %s"] * len(batch)) + " END"
+    case_params = [value for _pair, level, amount in batch for value in (level.pk, amount)]
+    ids = [level.pk for _pair, level, _amount in batch]
+    sql = (f"UPDATE {table} SET {reserved} = {reserved} + {case} WHERE {pk} IN ({', '.join(['%s'] * len(ids))}) "
+           f"AND {reserved} + {case} >= 0 AND {reserved} + {case} <= {on_hand}")
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [*case_params, *ids, *case_params, *case_params])
+        return cursor.rowcount
+
+
+def _refuse(batch: list[tuple[Pair, StockLevel, Decimal]]) -> None:
+    """Name the first row of a batch whose change did not fit (the transaction rolls back)."""
+    now = dict(StockLevel.objects.filter(pk__in=[level.pk for _pair, level, _amount in batch])
+               .values_list("pk", "reserved"))
+    for pair, level, amount in batch:
+        if not ZERO <= now[level.pk] + amount <= level.on_hand:
+            raise InsufficientStock([Shortage(None, pair[0], pair[1], "", amount, level.available)])
+    raise InsufficientStock([Shortage(None, batch[0][0][0], batch[0][0][1], "", batch[0][2], batch[0][1].available)])
 
 
 def release_order(order_id: int) -> None:

@@ -4,8 +4,10 @@ the order allows partial shipment) or a refusal, and always a replenishment requ
 from decimal import Decimal as D
 
 import pytest
+from django.db import transaction
 
-from kaidan.inventory import selectors
+from kaidan.inventory import reservations, selectors
+from kaidan.inventory.locks import lock_levels
 from kaidan.inventory.models import ReplenishmentRequest, Reservation
 from kaidan.inventory.reservations import InsufficientStock
 from kaidan.sales import services as sales
@@ -144,3 +146,20 @@ def test_a_revised_order_sees_its_own_stock_as_free(seller, keeper, customer, sh
     shown = selectors.order_line_stock(order.pk, [(line.pk, printer.pk, line.quantity)], shenzhen.pk,
                                        confirmed=False)[line.pk]
     assert (shown.badge, shown.available) == ("in_stock", D(2))
+
+
+def test_the_batched_update_changes_each_row_by_its_own_amount_or_none_at_all(keeper, shenzhen, printer, toner):
+    """The reserving UPDATE (one statement for many rows) is the last guard against a wrong plan:
+    one row that would go past its stock on hand fails the lot (the service's transaction rolls
+    back), and the refusal names that row."""
+    receive_stock(printer, 5, shenzhen)
+    receive_stock(toner, 8, shenzhen)
+    pairs = [(printer.pk, shenzhen.pk), (toner.pk, shenzhen.pk)]
+    levels = lock_levels(pairs)
+    reservations._change_reserved(levels, {pairs[0]: D("2"), pairs[1]: D("8")})
+    assert [stock_of(p, shenzhen) for p in (printer, toner)] == [(D("5"), D("2")), (D("8"), D("8"))]
+
+    with pytest.raises(InsufficientStock) as refused, transaction.atomic():
+        reservations._change_reserved(lock_levels(pairs), {pairs[0]: D("1"), pairs[1]: D("1")})
+    assert refused.value.shortages[0].product_id == toner.pk
+    assert [stock_of(p, shenzhen) for p in (printer, toner)] == [(D("5"), D("2")), (D("8"), D("8"))]
