@@ -249,7 +249,7 @@ def standing_in_for(actor, today=None) -> set[int]:
                                          ends_on__gte=today).values_list("delegator_id", flat=True))
 
 
-def _locked_request(actor, request_id: int) -> tuple[ApprovalRequest, SalesOrder]:
+def _locked_request(actor, request_id: int) -> tuple[ApprovalRequest, SalesOrder, set[int]]:
     order_id = ApprovalRequest.objects.filter(pk=request_id).values_list("order_id", flat=True).first()
     if order_id is None:
         raise NotFound()
@@ -257,12 +257,14 @@ def _locked_request(actor, request_id: int) -> tuple[ApprovalRequest, SalesOrder
     request = ApprovalRequest.objects.get(pk=request_id)
     if actor.pk in request.excluded_user_ids:  # they know the order: say why rather than "not found"
         raise Forbidden(_("You created, edited or submitted this order; someone else must approve it."))
-    if not request.steps.filter(approvers__user_id__in={actor.pk} | standing_in_for(actor)).exists():
+    mine = {actor.pk} | standing_in_for(actor)  # whose approvals the actor may give today
+    if not request.steps.filter(approvers__user_id__in=mine).exists():
         raise NotFound()  # not someone this request asks: it does not exist for them
-    return request, order
+    return request, order, mine
 
 
-def _duty(actor, request: ApprovalRequest, on_behalf_of: int | None) -> tuple[ApprovalStep, StepApprover]:
+def _duty(actor, request: ApprovalRequest, mine: set[int],
+          on_behalf_of: int | None) -> tuple[ApprovalStep, StepApprover]:
     """The open approver row the actor decides now: their own, or (as a delegate) the one of the
     person they stand in for (the caller has ruled out the order's own people). Raises Forbidden /
     Conflict with the reason."""
@@ -270,7 +272,6 @@ def _duty(actor, request: ApprovalRequest, on_behalf_of: int | None) -> tuple[Ap
         raise AlreadyDecided(_("This approval was already decided: %(status)s.")
                              % {"status": request.get_status_display()})
     step = request.steps.filter(status=StepStatus.PENDING).first()
-    mine = {actor.pk} | standing_in_for(actor)
     rows = {row.user_id: row for row in step.approvers.all()} if step else {}
     if step is None or not mine & set(rows):
         theirs = StepApprover.objects.filter(step__request=request, user_id__in=mine)
@@ -317,8 +318,8 @@ def approve(*, actor, request_id: int, comment: str = "", on_behalf_of: int | No
     NotFound, Forbidden, Conflict (already decided, InsufficientStock, CreditLimitExceeded for a
     customer blocked above its limit), ValidationFailed."""
     comment = _clean_comment(comment, required=False)
-    request, order = _locked_request(actor, request_id)
-    step, row = _duty(actor, request, on_behalf_of)
+    request, order, mine = _locked_request(actor, request_id)
+    step, row = _duty(actor, request, mine, on_behalf_of)
     _record(row, Decision.APPROVED, actor=actor, comment=comment)
     _decision_audit(order, "approval_given", actor=actor, step=step, row=row, comment=comment)
     decisions = list(step.approvers.values_list("decision", flat=True))
@@ -354,8 +355,8 @@ def reject(*, actor, request_id: int, comment: str, on_behalf_of: int | None = N
     """Reject at the current step, with a comment: the order goes back to draft for the salesperson.
     Raises NotFound, Forbidden, Conflict, ValidationFailed."""
     comment = _clean_comment(comment, required=True)
-    request, order = _locked_request(actor, request_id)
-    step, row = _duty(actor, request, on_behalf_of)
+    request, order, mine = _locked_request(actor, request_id)
+    step, row = _duty(actor, request, mine, on_behalf_of)
     _record(row, Decision.REJECTED, actor=actor, comment=comment)
     now = timezone.now()
     step.status, step.decided_at = StepStatus.REJECTED, now
