@@ -61,6 +61,7 @@ INSTALLED_APPS = [
     "kaidan.pricing",
     "kaidan.sales",
     "kaidan.approvals",
+    "kaidan.shipping",
     "django_tasks",
     "django_tasks_db",
     "kaidan.transfer",

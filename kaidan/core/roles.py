@@ -56,6 +56,10 @@ class Capability(models.TextChoices):
     VIEW_APPROVAL_RULES = "approvals.view_approvalrule", _("See approval rules")
     MANAGE_APPROVAL_RULES = "approvals.change_approvalrule", _("Set up approval rules")
     GRANT_CREDIT_OVERRIDE = "approvals.grant_credit_override", _("Grant and revoke temporary credit overrides")
+    # shipping
+    VIEW_DELIVERIES = "shipping.view_deliverynote", _("See delivery notes, tracking and the warehouse queue")
+    SHIP_GOODS = "shipping.change_deliverynote", _("Create, pick, pack, ship and cancel delivery notes; record tracking")
+    MANAGE_CARRIERS = "shipping.change_carrier", _("Set up carriers and their integration keys")
 
 
 R = Role
@@ -86,6 +90,9 @@ MATRIX: dict[Capability, frozenset[Role]] = {
     Capability.VIEW_APPROVAL_RULES: frozenset(Role),
     Capability.MANAGE_APPROVAL_RULES: frozenset({R.ADMIN}),
     Capability.GRANT_CREDIT_OVERRIDE: frozenset({R.FINANCE, R.ADMIN}),
+    Capability.VIEW_DELIVERIES: frozenset(Role),
+    Capability.SHIP_GOODS: frozenset({R.WAREHOUSE, R.ADMIN}),
+    Capability.MANAGE_CARRIERS: frozenset({R.WAREHOUSE, R.ADMIN}),
 }
 
 

@@ -159,6 +159,8 @@ class SalesOrderLine(models.Model):
     gross_amount = models.DecimalField(_("gross amount"), **MONEY)
     vat_rate = models.DecimalField(_("VAT rate"), max_digits=5, decimal_places=4)
     cost_amount = models.DecimalField(_("cost"), **MONEY)
+    # Σ of this line on shipped delivery notes, kept by shipping's one recompute function.
+    shipped_quantity = models.DecimalField(_("shipped"), **QUANTITY, default=ZERO)
     requested_date = models.DateField(_("requested date"), null=True, blank=True)
     is_free = models.BooleanField(_("free item"), default=False)
     free_for = models.ForeignKey("self", null=True, blank=True, on_delete=models.CASCADE, related_name="free_lines")
@@ -179,6 +181,8 @@ class SalesOrderLine(models.Model):
             models.CheckConstraint(condition=net_plus_tax_is_gross(), name="salesorderline_net_plus_tax_is_gross"),
             models.CheckConstraint(condition=Q(is_free=False) | Q(free_for__isnull=False),
                                    name="salesorderline_free_line_has_parent"),
+            models.CheckConstraint(condition=Q(shipped_quantity__gte=0) & Q(shipped_quantity__lte=F("quantity")),
+                                   name="salesorderline_shipped_within_quantity"),
         ]
 
     def __str__(self) -> str:

@@ -5,6 +5,7 @@ order → stock rows (docs/architecture.md)."""
 
 from __future__ import annotations
 
+from django.db.models import F
 from django.utils.translation import gettext as _
 
 from kaidan.core.errors import ValidationFailed
@@ -16,9 +17,12 @@ from kaidan.sales.models import SalesOrder, SalesOrderLine
 def demand_of(order: SalesOrder) -> OrderDemand:
     if order.warehouse_id is None:
         raise ValidationFailed.for_field("warehouse_id", _("Choose the warehouse the order ships from."))
-    lines = (SalesOrderLine.objects.filter(order_id=order.pk, product__track_stock=True)
+    # What is still to ship: a line's shipped quantity has left the warehouse and its reservation.
+    lines = (SalesOrderLine.objects.filter(order_id=order.pk, product__track_stock=True,
+                                           quantity__gt=F("shipped_quantity"))
              .order_by("position", "is_free", "id")
-             .values_list("pk", "product_id", "quantity", "product__sku"))
+             .annotate(remaining=F("quantity") - F("shipped_quantity"))
+             .values_list("pk", "product_id", "remaining", "product__sku"))
     return OrderDemand(order_id=order.pk, order_number=order.number, order_date=order.order_date,
                        warehouse_id=order.warehouse_id, partial=order.allow_partial_shipment,
                        lines=[LineDemand(pk, product_id, quantity, sku) for pk, product_id, quantity, sku in lines])

@@ -17,7 +17,7 @@ from kaidan.core.money import plain_number
 from kaidan.inventory import replenishment
 from kaidan.inventory.reservations import InsufficientStock
 from kaidan.parties.models import Customer
-from kaidan.sales import approval_gate, states, stock
+from kaidan.sales import approval_gate, fulfilment, states, stock
 from kaidan.sales.models import SalesOrder
 from kaidan.sales.services import (
     _require_change,
@@ -170,6 +170,7 @@ def cancel_document(*, actor, order_id: int, reason: str = "", version: int | No
     states.check_transition(order.kind, order.status, Status.CANCELLED)
     if order.fulfilment_status != states.FulfilmentStatus.NOT_SHIPPED:
         raise Conflict(_("Goods of this order have shipped; it cannot be cancelled."))
+    fulfilment.refuse_if_shipping(order, cancelling=True)
     _move(order, Status.CANCELLED, "cancelled", actor=actor,
           extra={"cancelled_at": timezone.now(), "cancel_reason": reason})
     approval_gate.withdraw(order, actor=actor, why="cancelled")
@@ -189,6 +190,7 @@ def revise_document(*, actor, order_id: int, reason: str = "", version: int | No
     states.check_transition(order.kind, order.status, Status.DRAFT)
     if order.fulfilment_status != states.FulfilmentStatus.NOT_SHIPPED:
         raise Conflict(_("Goods of this order have shipped; it cannot be revised."))
+    fulfilment.refuse_if_shipping(order, cancelling=False)
     _move(order, Status.DRAFT, "revised", actor=actor,
           extra={"revision": order.revision + 1, "confirmed_at": None, "submitted_at": None})
     approval_gate.withdraw(order, actor=actor, why="revised")
