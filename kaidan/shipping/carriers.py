@@ -20,6 +20,7 @@ from kaidan.shipping.validation import check_fields, check_text, check_tracking_
 
 KEY_PREFIX = "kdc_"
 FIELDS = {"code", "name", "tracking_url", "active", "version"}
+SNAPSHOT = ["code", "name", "tracking_url", "active"]
 
 
 def _require(actor) -> None:
@@ -64,7 +65,7 @@ def create_carrier(*, actor, data: dict[str, Any]) -> Carrier:
     _require(actor)
     carrier = Carrier(**_check(data))
     _save(carrier)
-    audit.record(carrier, "created", actor=actor, after=audit.snapshot(carrier, ["code", "name", "tracking_url", "active"]))
+    audit.record(carrier, "created", actor=actor, after=audit.snapshot(carrier, SNAPSHOT))
     return carrier
 
 
@@ -77,13 +78,12 @@ def update_carrier(*, actor, carrier_id: int, data: dict[str, Any], version: int
         raise NotFound()
     if version is not None and version != carrier.version:
         raise StaleEdit(current_version=carrier.version)
-    fields = ["code", "name", "tracking_url", "active"]
-    before = audit.snapshot(carrier, fields)
+    before = audit.snapshot(carrier, SNAPSHOT)
     for name, value in values.items():
         setattr(carrier, name, value)
     carrier.version += 1
     _save(carrier)
-    audit.record(carrier, "updated", actor=actor, before=before, after=audit.snapshot(carrier, fields))
+    audit.record(carrier, "updated", actor=actor, before=before, after=audit.snapshot(carrier, SNAPSHOT))
     return carrier
 
 

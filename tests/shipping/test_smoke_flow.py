@@ -6,7 +6,7 @@ import pytest
 
 from kaidan.inventory.models import StockMove
 from kaidan.sales.states import FulfilmentStatus
-from kaidan.shipping import fulfilment, services, tracking
+from kaidan.shipping import fulfilment, selectors, services, tracking
 from kaidan.shipping.states import Status
 from tests.inventory.factories import stock_of
 from tests.shipping.factories import confirmed_order, line_of, make_note, shipped, shipped_quantities
@@ -20,6 +20,7 @@ def test_an_order_ships_in_two_notes_and_is_tracked_to_delivery(seller, keeper, 
                             warehouse_id=warehouse.pk)
     assert stock_of(laptop, warehouse) == (Decimal(100), Decimal(5))
 
+    assert [(row.order.pk, row.state) for row in selectors.work_queue(keeper)] == [(order.pk, "ready")]
     first = make_note(keeper, order, {line_of(order, laptop): 2, line_of(order, installation): 1})
     assert first.status == Status.DRAFT and first.number.startswith("DN")
     first = shipped(keeper, first, carrier_id=sf.pk, tracking_numbers=["SF1234567890"], weight_kg="5.2")
@@ -31,7 +32,9 @@ def test_an_order_ships_in_two_notes_and_is_tracked_to_delivery(seller, keeper, 
     assert shipped_quantities(order) == [(1, Decimal(2)), (2, Decimal(0)), (3, Decimal(1))]
     assert StockMove.objects.filter(reference=first.number).count() == 1
 
-    second = make_note(keeper, order)  # everything still reserved: 3 laptops and 10 mice
+    assert order_state(keeper, order) == "ready"
+    second = make_note(keeper, order)
+    assert order_state(keeper, order) == "on_notes"  # everything still reserved: 3 laptops and 10 mice
     assert sorted((line.product_id, line.quantity) for line in second.lines.all()) == sorted(
         [(laptop.pk, Decimal(3)), (mouse.pk, Decimal(10))])
     with pytest.raises(services.NothingToShip):
@@ -48,3 +51,7 @@ def test_an_order_ships_in_two_notes_and_is_tracked_to_delivery(seller, keeper, 
     first.refresh_from_db()
     assert first.status == Status.DELIVERED and first.received_by == "王芳"
     assert list(first.tracking_events.values_list("kind", flat=True)) == ["shipped", "in_transit", "delivered"]
+
+
+def order_state(user, order):
+    return {row.order.pk: row.state for row in selectors.work_queue(user)}.get(order.pk)
