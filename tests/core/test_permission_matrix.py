@@ -130,6 +130,7 @@ def sample_values(user, admin, route: str = "", *also: str) -> dict[str, str]:
     from tests.inventory.factories import inventory_sample_ids
     from tests.pricing.factories import pricing_sample_ids
     from tests.sales.factories import sales_sample_ids
+    from tests.shipping.factories import shipping_sample_ids
     from tests.transfer.factories import transfer_sample_ids
     makers = [({"category_id", "product_id", "image_id"}, lambda: catalog_sample_ids(admin)),
               ({"job_id"}, lambda: transfer_sample_ids(user)),
@@ -137,7 +138,8 @@ def sample_values(user, admin, route: str = "", *also: str) -> dict[str, str]:
               ({"order_id", "line_id"}, lambda: sales_sample_ids(user, admin)),
               ({"operation_id", "request_id", "rule_id", "warehouse_id"}, lambda: inventory_sample_ids(admin)),
               ({"approval_rule_id", "approval_id", "delegation_id", "delegate_id", "override_id"},
-               lambda: approvals_sample_ids(user, admin))]
+               lambda: approvals_sample_ids(user, admin)),
+              ({"note_id", "carrier_id"}, lambda: shipping_sample_ids(user, admin))]
     for names, make in makers:
         if wanted & names:
             values.update({k: v for k, v in make().items() if k not in values or k in names})
@@ -256,7 +258,7 @@ def test_anonymous_api_calls_are_401():
                             "category_id", "product_id", "image_id", "job_id", "price_list_id",
                             "promotion_id", "role", "order_id", "line_id", "operation_id", "request_id",
                             "rule_id", "approval_rule_id", "approval_id", "delegation_id", "override_id",
-                            "notification_id"], "1")
+                            "notification_id", "note_id", "carrier_id"], "1")
     for method, path, _op in operations():
         url = "/api" + fill(path, values)
         response = Client().generic(method, url, "{}", content_type="application/json")

@@ -49,3 +49,38 @@ def shipped(actor, note: DeliveryNote, **packing) -> DeliveryNote:
 
 def shipped_quantities(order: SalesOrder) -> list[tuple[int, Decimal]]:
     return [(line.position, line.shipped_quantity) for line in order.lines.order_by("position")]
+
+
+def shipping_sample_ids(user, admin) -> dict[str, int]:
+    """Fresh objects for the shipping URLs' parameters (the permission matrix): a confirmed order
+    ``user`` may see (its customer is theirs), a draft delivery note of it, and a carrier."""
+    from django.utils import timezone
+
+    from tests.catalog.factories import make_product
+    from tests.inventory.factories import default_warehouse, receive_stock
+    from tests.parties.factories import make_customer
+
+    customer = make_customer(admin, name="矩阵发货客户", owner_id=user.pk)
+    product = make_product(admin, list_price=Decimal("10.00"))
+    warehouse = default_warehouse()
+    receive_stock(product, 5, warehouse)
+    order = confirmed_order(admin, customer, [(product, 2)], warehouse_id=warehouse.pk)
+    keeper = _sample_keeper()
+    note = services.create_note(actor=keeper, data={"order_id": order.pk,
+                                                    "lines": [{"order_line_id": order.lines.get().pk,
+                                                               "quantity": "1"}]})
+    stamp = timezone.now().strftime("%H%M%S%f")
+    carrier = make_carrier(admin, f"MX-{stamp}", "矩阵快递", "https://track.example.com/{number}")
+    return {"note_id": note.pk, "carrier_id": carrier.pk}
+
+
+def _sample_keeper():
+    from django.contrib.auth import get_user_model
+    from django.contrib.auth.models import Group
+
+    from kaidan.core.roles import Role
+
+    user, created = get_user_model().objects.get_or_create(username="sample-keeper")
+    if created:
+        user.groups.add(Group.objects.get(name=Role.WAREHOUSE))
+    return user
