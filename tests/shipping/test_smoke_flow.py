@@ -1,12 +1,15 @@
 """The core of shipping in one story: partial note, ship, backorder, second note, tracking."""
 
+import io
 from decimal import Decimal
 
 import pytest
+from django.core.management import call_command
 
 from kaidan.inventory.models import StockMove
 from kaidan.sales.states import FulfilmentStatus
 from kaidan.shipping import fulfilment, selectors, services, tracking
+from kaidan.shipping.checks import shipping_discrepancies
 from kaidan.shipping.states import Status
 from tests.inventory.factories import stock_of
 from tests.shipping.factories import confirmed_order, line_of, make_note, shipped, shipped_quantities
@@ -51,6 +54,8 @@ def test_an_order_ships_in_two_notes_and_is_tracked_to_delivery(seller, keeper, 
     first.refresh_from_db()
     assert first.status == Status.DELIVERED and first.received_by == "王芳"
     assert list(first.tracking_events.values_list("kind", flat=True)) == ["shipped", "in_transit", "delivered"]
+    assert shipping_discrepancies() == []
+    call_command("check_shipping", stdout=io.StringIO())
 
 
 def order_state(user, order):
