@@ -215,4 +215,5 @@ KAIDAN_DEMO_LOADERS = [
     "kaidan.pricing.demo.load_demo",
     "kaidan.sales.demo.load_demo",
     "kaidan.approvals.demo.load_demo",
+    "kaidan.shipping.demo.load_demo",
 ]
