@@ -24,6 +24,7 @@ urlpatterns = [
     path("pricing/", include("kaidan.pricing.urls")),
     path("stock/", include("kaidan.inventory.urls")),
     path("approvals/", include("kaidan.approvals.urls")),
+    path("shipping/", include("kaidan.shipping.urls")),
     path("", include("kaidan.core.urls")),
 ]
 

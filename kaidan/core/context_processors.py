@@ -14,14 +14,14 @@ FLOW = [
     (_("Products"), "product_list"),
     (_("Stock"), "stock_overview"),
     (_("Approvals"), "approval_inbox"),
-    (_("Shipping"), None),
+    (_("Shipping"), "shipping_queue"),
     (_("Invoices"), None),
     (_("Payments"), None),
     (_("Reports"), None),
 ]
 
 # A flow entry shown only to the users with this capability.
-FLOW_NEEDS = {"stock_overview": Capability.VIEW_STOCK}
+FLOW_NEEDS = {"stock_overview": Capability.VIEW_STOCK, "shipping_queue": Capability.VIEW_DELIVERIES}
 
 
 # A flow entry with a count beside it (the approvals inbox): apps register ``count(user) -> int`` at
@@ -37,6 +37,7 @@ SETTINGS = [
     (_("Numbering"), "series_list", Capability.VIEW_SERIES),
     (_("Pricing"), "price_list_list", Capability.VIEW_PRICING),
     (_("Approval rules"), "approval_rule_list", Capability.VIEW_APPROVAL_RULES),
+    (_("Carriers"), "carrier_list", Capability.MANAGE_CARRIERS),
     (_("Audit log"), "audit_log", Capability.VIEW_AUDIT),
     (_("API tokens"), "tokens", None),
 ]

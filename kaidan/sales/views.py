@@ -34,6 +34,7 @@ from kaidan.sales.views_shared import (
     row_labels,
     totals_context,
 )
+from kaidan.shipping.views import order_panel as shipping_panel
 
 VIEW, CHANGE = Capability.VIEW_ORDERS, Capability.CHANGE_ORDERS
 PAGE_SIZE = 50
@@ -155,13 +156,14 @@ def detail_context(request, order) -> dict:
 
 
 def page_context(request, order) -> dict:
-    """The whole document page: the lines and totals, the links, the history."""
+    """The whole document page: the lines and totals, the links, shipping, the history."""
     return {**detail_context(request, order),
             "orders_made": list(order.orders.only("pk", "number", "status", "kind")) if order.is_quotation else [],
             "history": selectors.order_history(order),
             "reason_form": ReasonForm(),
             "new_line": {},
-            **approval_panels.route_context(request, order)}
+            **approval_panels.route_context(request, order),
+            **shipping_panel(request, order)}
 
 
 @view_requires(VIEW)
