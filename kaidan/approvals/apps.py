@@ -56,14 +56,16 @@ class ApprovalsConfig(AppConfig):
 
     def ready(self):
         from kaidan.approvals.flow import Gate
+        from kaidan.approvals.panels import route_context
         from kaidan.approvals.selectors import inbox_count
         from kaidan.core.audit import register_action_labels, register_key_labels
         from kaidan.core.context_processors import register_count
         from kaidan.core.notifications import register_messages
-        from kaidan.sales import approval_gate
+        from kaidan.sales import approval_gate, panels
 
         register_action_labels(ACTION_LABELS)
         register_key_labels(HISTORY_LABELS, {"reasons": reasons_in_words})
         register_messages(MESSAGES)
         register_count("approval_inbox", inbox_count)
         approval_gate.register(Gate())
+        panels.register("top", "approvals/_route.html", route_context)

@@ -20,7 +20,7 @@ from kaidan.core.selectors import history_panel
 from kaidan.inventory import selectors as inventory_selectors
 from kaidan.inventory.selectors import LineAvailability
 from kaidan.sales.models import SalesOrder, SalesOrderLine
-from kaidan.sales.states import Status
+from kaidan.sales.states import FulfilmentStatus, Status
 
 ORDER_SORT_FIELDS = {"number", "order_date", "gross_amount", "status", "created_at", "requested_date"}
 
@@ -103,6 +103,13 @@ def line_stock(order: SalesOrder, lines: list | None = None) -> dict[int, LineAv
         lines = line_rows(order)
     rows = [(line.pk, line.product_id, line.quantity) if isinstance(line, SalesOrderLine) else tuple(line[:3])
             for line in lines]
+    if order.status in STOCK_HELD and order.fulfilment_status != FulfilmentStatus.NOT_SHIPPED:
+        # What has shipped no longer needs stock: a line shows what is still to ship, and a line
+        # shipped in full shows nothing (the shipping panel says so).
+        shipped = dict(SalesOrderLine.objects.filter(order=order, shipped_quantity__gt=0)
+                       .values_list("pk", "shipped_quantity"))
+        rows = [(pk, product_id, quantity - shipped.get(pk, 0)) for pk, product_id, quantity in rows
+                if quantity > shipped.get(pk, 0)]
     if not rows:
         return {}
     return inventory_selectors.order_line_stock(order.pk, rows, order.warehouse_id,

@@ -15,14 +15,13 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
-from kaidan.approvals import panels as approval_panels
 from kaidan.core.access import view_requires
 from kaidan.core.errors import DomainError, StaleEdit, ValidationFailed
 from kaidan.core.roles import Capability, has_capability
 from kaidan.core.views import apply_errors
 from kaidan.inventory.reservations import InsufficientStock
 from kaidan.parties.selectors import customer_picker, customers_visible_to
-from kaidan.sales import selectors, services, transitions
+from kaidan.sales import panels, selectors, services, transitions
 from kaidan.sales.forms import HeaderForm, NewDocumentForm, OrderFilterForm, ReasonForm, VersionForm
 from kaidan.sales.states import Kind, Status, can_transition
 from kaidan.sales.views_shared import (
@@ -34,7 +33,6 @@ from kaidan.sales.views_shared import (
     row_labels,
     totals_context,
 )
-from kaidan.shipping.views import order_panel as shipping_panel
 
 VIEW, CHANGE = Capability.VIEW_ORDERS, Capability.CHANGE_ORDERS
 PAGE_SIZE = 50
@@ -162,8 +160,7 @@ def page_context(request, order) -> dict:
             "history": selectors.order_history(order),
             "reason_form": ReasonForm(),
             "new_line": {},
-            **approval_panels.route_context(request, order),
-            **shipping_panel(request, order)}
+            **panels.page_context(request, order)}
 
 
 @view_requires(VIEW)

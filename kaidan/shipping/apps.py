@@ -41,9 +41,11 @@ class ShippingConfig(AppConfig):
 
     def ready(self):
         from kaidan.core.audit import register_action_labels, register_key_labels
-        from kaidan.sales import fulfilment
+        from kaidan.sales import fulfilment, panels
         from kaidan.shipping.fulfilment import open_note_numbers
+        from kaidan.shipping.views import order_panel
 
         register_action_labels(ACTION_LABELS)
         register_key_labels(HISTORY_LABELS)
         fulfilment.register_open_shipments(open_note_numbers)
+        panels.register("bottom", "shipping/_order_shipping.html", order_panel)
