@@ -20,6 +20,7 @@ from kaidan.inventory.api import router as inventory_router
 from kaidan.parties.api import router as parties_router
 from kaidan.pricing.api import router as pricing_router
 from kaidan.sales.api import router as sales_router
+from kaidan.shipping.api import router as shipping_router
 from kaidan.transfer.api import router as transfer_router
 
 logger = logging.getLogger("kaidan.api")
@@ -40,6 +41,7 @@ api.add_router("/", pricing_router)
 api.add_router("/", sales_router)
 api.add_router("/", inventory_router)
 api.add_router("/", approvals_router)
+api.add_router("/", shipping_router)
 
 
 def _envelope(request, status: int, code: str, message, detail=None):

@@ -6,9 +6,9 @@ A scenario is a module here with ``NAME``, ``DEFAULT_N`` and ``run(n, backend)``
 append it to SCENARIOS below.
 """
 
-from bench.scenarios import approvals, excel_import, numbering, orders, picker, reservations
+from bench.scenarios import approvals, excel_import, numbering, orders, picker, reservations, shipping
 
-SCENARIOS = [numbering, picker, excel_import, orders, reservations, approvals]
+SCENARIOS = [numbering, picker, excel_import, orders, reservations, approvals, shipping]
 
 
 def by_name(name: str):

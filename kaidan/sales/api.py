@@ -54,7 +54,8 @@ def stock_out(stock) -> dict | None:
 def line_out(line, *, see_cost: bool, stock: dict | None = None) -> dict:
     return {
         "id": line.pk, "position": line.position, "product_id": line.product_id, "sku": line.product.sku,
-        "description": line.description, "quantity": line.quantity, "unit": line.unit.code if line.unit_id else "",
+        "description": line.description, "quantity": line.quantity, "shipped_quantity": line.shipped_quantity,
+        "unit": line.unit.code if line.unit_id else "",
         "list_price": line.list_price, "unit_price": line.unit_price, "price_source": line.price_source,
         "discount_percent": line.discount_percent, "promotion_discount": line.promotion_discount,
         "manual_discount": line.manual_discount, "allocated_discount": line.allocated_discount,

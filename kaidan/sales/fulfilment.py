@@ -8,6 +8,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from decimal import Decimal
 
+from django.db.models import F
 from django.utils.translation import gettext as _
 
 from kaidan.core import audit
@@ -55,9 +56,18 @@ def apply(order: SalesOrder, shipped: dict[int, Decimal], *, actor=None) -> bool
         if line.shipped_quantity != wanted:
             line.shipped_quantity = wanted
             changed.append(line)
-    if changed:
-        SalesOrderLine.objects.bulk_update(changed, ["shipped_quantity"], batch_size=500)
+    # Lines now shipped in full in one UPDATE (the usual case, and bulk_update is slow on 1,000 lines).
+    full = [line.pk for line in changed if line.shipped_quantity == line.quantity]
+    if full:
+        SalesOrderLine.objects.filter(pk__in=full).update(shipped_quantity=F("quantity"))
+    rest = [line for line in changed if line.shipped_quantity != line.quantity]
+    if rest:
+        SalesOrderLine.objects.bulk_update(rest, ["shipped_quantity"], batch_size=500)
     status = status_of([(line.quantity, line.shipped_quantity) for line in lines])
+    # Compare with what is stored, not with the caller's copy (which may be older): otherwise a
+    # second call with a stale copy would write the same status again and audit a change that was not.
+    stored = SalesOrder.objects.filter(pk=order.pk).values_list("fulfilment_status", flat=True).first()
+    order.fulfilment_status = stored if stored is not None else order.fulfilment_status
     moved = status != order.fulfilment_status
     if moved:
         before = order.fulfilment_status

@@ -162,6 +162,7 @@ class LineOut(Schema):
     sku: str
     description: str
     quantity: Decimal
+    shipped_quantity: Decimal = Field(Decimal("0"), description="Shipped on delivery notes (0 in price previews)")
     unit: str
     list_price: Decimal
     unit_price: Decimal

@@ -9,7 +9,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db.models import Q, QuerySet, Sum
+from django.db.models import F, Q, QuerySet, Sum
 
 from kaidan.core.pagination import apply_sort
 from kaidan.core.roles import Capability, has_capability
@@ -153,7 +153,9 @@ def work_queue(user, *, warehouse_id: int | None = None, state: str | None = Non
     q = (q or "").replace("\x00", "").strip()[:100]
     if q:
         orders = orders.filter(Q(number__icontains=q) | Q(customer__name__icontains=q) | Q(customer__code__iexact=q))
-    orders = {order.pk: order for order in orders.order_by("requested_date", "order_date", "id")[:2000]}
+    # NULLs last on both databases (SQLite would put orders without a date first)
+    orders = {order.pk: order for order in orders.order_by(F("requested_date").asc(nulls_last=True), "order_date",
+                                                          "id")[:2000]}
     if not orders:
         return []
     ids = list(orders)

@@ -21,12 +21,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from kaidan.core import audit, numbering
-from kaidan.core.errors import Conflict, Forbidden, StaleEdit
+from kaidan.core.errors import Conflict, Forbidden, InvalidTransition, StaleEdit
 from kaidan.core.money import plain_number, round_money
 from kaidan.core.parsing import Errors, parse_id
 from kaidan.core.roles import Capability, has_capability
 from kaidan.inventory.models import Reservation
-from kaidan.inventory.shipments import ShipItem, ship_reserved
+from kaidan.inventory.shipments import ShipItem, ship_reserved, update_columns
 from kaidan.sales.models import SalesOrder, SalesOrderLine
 from kaidan.sales.states import Kind
 from kaidan.sales.states import Status as OrderStatus
@@ -203,6 +203,12 @@ def _check_version(note: DeliveryNote, version: int | None) -> None:
         raise StaleEdit(current_version=note.version)
 
 
+def _require_status(note: DeliveryNote, source: str, target: str) -> None:
+    """Two actions lead to picking; each only from its own state (else 409 as for any illegal move)."""
+    if note.status != source:
+        raise InvalidTransition(current=Status(note.status).label, target=Status(target).label)
+
+
 def _move(note: DeliveryNote, target: str, action: str, *, actor, after: dict | None = None, **fields) -> None:
     states.check_transition(note.status, target)
     before = note.status
@@ -220,6 +226,7 @@ def start_picking(*, actor, note_id: int, version: int | None = None) -> Deliver
     require_ship(actor)
     _order, note = lock_note(actor, note_id)
     _check_version(note, version)
+    _require_status(note, Status.DRAFT, Status.PICKING)  # packed → picking is re-opening (reopen_packing)
     _move(note, Status.PICKING, "picking", actor=actor, picked_by=actor, picking_at=timezone.now())
     return note
 
@@ -261,6 +268,7 @@ def reopen_packing(*, actor, note_id: int, version: int | None = None) -> Delive
     require_ship(actor)
     _order, note = lock_note(actor, note_id)
     _check_version(note, version)
+    _require_status(note, Status.PACKED, Status.PICKING)  # a draft starts picking (start_picking)
     _move(note, Status.PICKING, "packing_reopened", actor=actor, packed_at=None)
     return note
 
@@ -293,7 +301,7 @@ def ship(*, actor, note_id: int, data: dict[str, Any] | None = None, version: in
     for line in lines:
         line.unit_cost = line.product.standard_cost
         line.cost_amount = round_money(line.quantity * line.unit_cost)
-    DeliveryLine.objects.bulk_update(lines, ["unit_cost", "cost_amount"], batch_size=500)
+    update_columns(DeliveryLine, lines, ["unit_cost", "cost_amount"])
     now = timezone.now()
     if numbers:
         _set_tracking_numbers(note, [*note.tracking_numbers.values_list("number", flat=True), *numbers])

@@ -67,7 +67,9 @@ def _apply(note: DeliveryNote, event: TrackingEvent, *, actor, strict: bool) -> 
     note.status = target
     if target == Status.DELIVERED:
         note.delivered_at, note.received_by = event.occurred_at, event.signed_by
-    note.exception_reason = event.exception_reason if target == Status.EXCEPTION else note.exception_reason
+    # The note's reason is its current exception: cleared when it is on its way again (the timeline
+    # and the audit trail keep what happened); otherwise a delivered note would still show "damaged".
+    note.exception_reason = event.exception_reason if target == Status.EXCEPTION else ""
     note.version += 1
     note.save()
     audit.record(note, {Status.DELIVERED: "delivered", Status.EXCEPTION: "exception"}.get(target, "in_transit"),
