@@ -16,6 +16,9 @@ from kaidan.core.roles import Capability, has_capability
 
 SIGNED_IN = "signed_in"
 PUBLIC = "public"
+# Called by another system (a carrier's tracking integration) that authenticates with its own key,
+# not as a user: outside the role matrix (the operation's auth class decides).
+INTEGRATION = "integration"
 
 
 def _mark(func, rule):
@@ -55,6 +58,11 @@ def api_requires(capability: Capability | str = SIGNED_IN):
         return _mark(wrapped, capability)
 
     return decorator
+
+
+def integration_endpoint(func):
+    """API operation for another system's integration, authenticated by that system's own key."""
+    return _mark(func, INTEGRATION)
 
 
 def access_rule(func) -> str | None:

@@ -21,11 +21,11 @@ def demand_of(order: SalesOrder) -> OrderDemand:
     lines = (SalesOrderLine.objects.filter(order_id=order.pk, product__track_stock=True,
                                            quantity__gt=F("shipped_quantity"))
              .order_by("position", "is_free", "id")
-             .annotate(remaining=F("quantity") - F("shipped_quantity"))
-             .values_list("pk", "product_id", "remaining", "product__sku"))
+             .values_list("pk", "product_id", "quantity", "shipped_quantity", "product__sku"))
     return OrderDemand(order_id=order.pk, order_number=order.number, order_date=order.order_date,
                        warehouse_id=order.warehouse_id, partial=order.allow_partial_shipment,
-                       lines=[LineDemand(pk, product_id, quantity, sku) for pk, product_id, quantity, sku in lines])
+                       lines=[LineDemand(pk, product_id, quantity - shipped, sku)
+                              for pk, product_id, quantity, shipped, sku in lines])
 
 
 def reserve(order: SalesOrder) -> list[LineReservation]:

@@ -11,10 +11,9 @@ from django.utils import timezone
 
 from kaidan.api import api
 from kaidan.core import services
-from kaidan.core.access import PUBLIC, SIGNED_IN, access_rule
+from kaidan.core.access import INTEGRATION, PUBLIC, SIGNED_IN, access_rule
 from kaidan.core.models import Notification
 from kaidan.core.roles import MATRIX, Capability, Role
-from kaidan.shipping.api import CARRIER_KEY
 from kaidan.shipping.models import DeliveryNote
 from tests.inventory.factories import make_warehouse
 
@@ -224,7 +223,7 @@ def test_api_operations_obey_the_matrix(role, api_for, make_user):
     api_client, admin = api_for(role), make_user(Role.ADMIN)
     for method, path, op in operations():
         rule = access_rule(op.view_func)
-        if rule == CARRIER_KEY:
+        if rule == INTEGRATION:
             # The one exception to the matrix: a carrier's integration authenticates with its own key
             # (X-Carrier-Key), not as a user, so no role may call it and a user's token is refused (401).
             # Its authentication is tested in tests/shipping/test_carrier_api.py.
