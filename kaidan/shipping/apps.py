@@ -31,7 +31,20 @@ HISTORY_LABELS = {
     "exception_reason": _("Exception"),
     "received_by": _("Signed by"),
     "location": _("Location"),
+    "delivery_lines": _("Lines"),
+    "order_number": _("Sales order"),
 }
+# Of a long note's lines the history shows the first ones.
+HISTORY_LINES_SHOWN = 20
+
+
+def delivery_lines_in_words(value) -> str:
+    """The [position, SKU, quantity] rows the services record, as "#1 NB-01 × 3; …"."""
+    rows = [row for row in value if isinstance(row, list) and len(row) == 3]
+    text = "; ".join(f"#{position} {sku} × {quantity}" for position, sku, quantity in rows[:HISTORY_LINES_SHOWN])
+    if len(rows) > HISTORY_LINES_SHOWN:
+        text += " " + str(_("and %(n)s more") % {"n": len(rows) - HISTORY_LINES_SHOWN})
+    return text
 
 
 class ShippingConfig(AppConfig):
@@ -46,6 +59,6 @@ class ShippingConfig(AppConfig):
         from kaidan.shipping.views import order_panel
 
         register_action_labels(ACTION_LABELS)
-        register_key_labels(HISTORY_LABELS)
+        register_key_labels(HISTORY_LABELS, {"delivery_lines": delivery_lines_in_words})
         fulfilment.register_open_shipments(open_note_numbers)
         panels.register("bottom", "shipping/_order_shipping.html", order_panel)

@@ -193,8 +193,9 @@ def create_note(*, actor, data: dict[str, Any]) -> DeliveryNote:
                      description=state.line.description, quantity=quantity)
         for position, (state, quantity) in enumerate(plan, start=1)], batch_size=500)
     lines = [[state.line.position, state.line.product.sku, plain_number(quantity)] for state, quantity in plan]
-    audit.record(note, "created", actor=actor, after={"order_number": order.number, "lines": lines})
-    audit.record(order, "delivery_note_created", actor=actor, after={"delivery_note": note.number, "lines": lines})
+    audit.record(note, "created", actor=actor, after={"order_number": order.number, "delivery_lines": lines})
+    audit.record(order, "delivery_note_created", actor=actor,
+                 after={"delivery_note": note.number, "delivery_lines": lines})
     return note
 
 
@@ -250,7 +251,7 @@ def pack(*, actor, note_id: int, data: dict[str, Any], version: int | None = Non
     _move(note, Status.PACKED, "packed", actor=actor, packed_at=timezone.now(), **packing,
           after={"parcel_count": packing["parcel_count"],
                  "weight_kg": None if packing["weight_kg"] is None else plain_number(packing["weight_kg"]),
-                 "carrier": packing["carrier"].code if packing["carrier"] else "", "service": packing["service"],
+                 "carrier": packing["carrier"].pk if packing["carrier"] else None, "service": packing["service"],
                  "freight_charge": plain_number(packing["freight_charge"]), "tracking_numbers": numbers})
     _set_tracking_numbers(note, numbers)
     return note
@@ -311,9 +312,9 @@ def ship(*, actor, note_id: int, data: dict[str, Any] | None = None, version: in
     TrackingEvent.objects.create(note=note, occurred_at=now, kind=TrackingEvent.Kind.SHIPPED,
                                  location=note.warehouse.name, source=TrackingEvent.Source.SYSTEM, created_by=actor,
                                  carrier=note.carrier)
+    shipped_lines = [[line.order_line.position, line.product.sku, plain_number(line.quantity)] for line in lines]
     audit.record(order, "delivery_note_shipped", actor=actor,
-                 after={"delivery_note": note.number, "lines": [[line.order_line.position, line.product.sku,
-                                                                 plain_number(line.quantity)] for line in lines]})
+                 after={"delivery_note": note.number, "delivery_lines": shipped_lines})
     fulfilment.recompute(order, actor=actor)
     return note
 

@@ -21,17 +21,15 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from kaidan.core.access import view_requires
-from kaidan.core.audit import ChangeFormatter, action_label
 from kaidan.core.errors import DomainError, Forbidden, NotFound, StaleEdit, ValidationFailed
 from kaidan.core.money import plain_number
 from kaidan.core.roles import has_capability
-from kaidan.core.selectors import history_of
+from kaidan.core.selectors import history_panel
 from kaidan.sales import selectors as sales_selectors
 from kaidan.sales.states import Kind
 from kaidan.sales.states import Status as OrderStatus
 from kaidan.shipping import selectors, services, states, tracking
 from kaidan.shipping.forms import CancelForm, EventForm, NewNoteForm, PackForm, ShipForm, VersionForm
-from kaidan.shipping.models import DeliveryNote
 from kaidan.shipping.states import Status
 from kaidan.shipping.views import SHIP, VIEW, can, is_partial, note_or_404, show_errors
 
@@ -58,40 +56,6 @@ def _form(action: str, note, data=None, *, carriers=(), numbers=()):
     return FORMS[action](data, note=note, auto_id=auto_id)
 
 
-HISTORY_LINES_SHOWN = 20
-
-
-def _lines_text(value) -> str:
-    """The [position, SKU, quantity] rows the services record, as "#1 NB-01 × 3; …" (the first few)."""
-    rows = [row for row in value if isinstance(row, list) and len(row) == 3]
-    text = "; ".join(f"#{position} {sku} × {quantity}" for position, sku, quantity in rows[:HISTORY_LINES_SHOWN])
-    if len(rows) > HISTORY_LINES_SHOWN:
-        text += " " + _("and %(n)s more") % {"n": len(rows) - HISTORY_LINES_SHOWN}
-    return text
-
-
-def note_history(note, *, limit: int = 50) -> list[dict]:
-    """The history panel. The services record the carrier by its code (what people read), not its
-    id, so "carrier" is shown as recorded rather than looked up as the foreign key; the lines of a
-    new note are listed readably."""
-    formatter = ChangeFormatter(DeliveryNote)
-    formatter.fields.pop("carrier", None)
-    labels = {"lines": _("Lines"), "order_number": _("Sales order"), "reason": _("Reason")}
-    panel = []
-    for event in history_of(note)[:limit]:
-        before, after, changes = event.before or {}, event.after or {}, []
-        for key in sorted(set(before) | set(after)):
-            label = str(labels.get(key) or formatter.label(key))
-            if key == "lines" and isinstance(after.get(key), list):
-                changes.append((label, None, _lines_text(after[key])))
-            else:
-                changes.append((label, formatter.value(key, before[key]) if key in before else None,
-                                formatter.value(key, after.get(key))))
-        panel.append({"at": event.at, "actor": event.actor, "action": action_label(event.action),
-                      "changes": changes})
-    return panel
-
-
 def note_context(request, note, *, failed: tuple[str, object] | None = None) -> dict:
     """Everything the note's page shows; ``failed`` is the (action, form) that came back with errors."""
     lines = selectors.note_lines(note)
@@ -103,7 +67,7 @@ def note_context(request, note, *, failed: tuple[str, object] | None = None) -> 
     if failed is not None and failed[0] in forms:
         forms[failed[0]] = failed[1]
     return {"note": note, "lines": lines, "total_quantity": sum((line.quantity for line in lines), 0),
-            "links": links, "timeline": selectors.timeline(note), "history": note_history(note),
+            "links": links, "timeline": selectors.timeline(note), "history": history_panel(note),
             "actions": actions, "forms": forms, "open_form": failed[0] if failed else None,
             "no_carriers": bool(actions.get("pack")) and not carriers,
             "can": can(request), "tab": "notes"}
