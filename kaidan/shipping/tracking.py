@@ -72,10 +72,13 @@ def _apply(note: DeliveryNote, event: TrackingEvent, *, actor, strict: bool) -> 
     note.exception_reason = event.exception_reason if target == Status.EXCEPTION else ""
     note.version += 1
     note.save()
+    after = {"status": note.status, "exception_reason": note.exception_reason}
+    if event.location:
+        after["location"] = event.location
+    if target == Status.DELIVERED:
+        after["received_by"] = event.signed_by
     audit.record(note, {Status.DELIVERED: "delivered", Status.EXCEPTION: "exception"}.get(target, "in_transit"),
-                 actor=actor, before=before,
-                 after={"status": note.status, "exception_reason": note.exception_reason,
-                        "received_by": event.signed_by, "location": event.location})
+                 actor=actor, before=before, after=after)
     return True
 
 
