@@ -136,18 +136,18 @@ def _plan(states_by_line: dict[int, LineState], choices) -> list[tuple[LineState
     over = [(state, quantity) for state, quantity in plan if quantity > state.remaining]
     if over:
         raise OverShipment(
-            "; ".join(_("%(line)s: %(asked)s asked but only %(left)s left to ship (%(ordered)s ordered, %(shipped)s "
-                        "shipped, %(on_notes)s on other delivery notes)")
-                      % {"line": _line_name(s), "asked": plain_number(q), "left": plain_number(max(s.remaining, ZERO)),
-                         "ordered": plain_number(s.line.quantity), "shipped": plain_number(s.line.shipped_quantity),
-                         "on_notes": plain_number(s.on_notes)} for s, q in over) + ".",
+            " ".join(_("%(line)s: %(asked)s asked but only %(left)s left to ship (%(ordered)s ordered, %(shipped)s "
+                       "shipped, %(on_notes)s on other delivery notes).")
+                     % {"line": _line_name(s), "asked": plain_number(q), "left": plain_number(max(s.remaining, ZERO)),
+                        "ordered": plain_number(s.line.quantity), "shipped": plain_number(s.line.shipped_quantity),
+                        "on_notes": plain_number(s.on_notes)} for s, q in over),
             lines=[_line_detail(s, q) for s, q in over])
     short = [(state, quantity) for state, quantity in plan if state.tracked and quantity > state.free_reserved]
     if short:
         raise NotReserved(
-            "; ".join(_("%(line)s: %(asked)s asked but only %(free)s reserved and not yet on a delivery note; the rest "
-                        "waits for stock") % {"line": _line_name(s), "asked": plain_number(q),
-                                              "free": plain_number(s.free_reserved)} for s, q in short) + ".",
+            " ".join(_("%(line)s: %(asked)s asked but only %(free)s reserved and not yet on a delivery note; the rest "
+                       "waits for stock.") % {"line": _line_name(s), "asked": plain_number(q),
+                                              "free": plain_number(s.free_reserved)} for s, q in short),
             lines=[_line_detail(s, q) for s, q in short])
     return plan
 
@@ -331,7 +331,7 @@ def _recheck_not_over(order: SalesOrder, lines: list[DeliveryLine]) -> None:
         shipped[row["order_line_id"]] = row["total"]
     over = [line for line in lines if shipped[line.order_line_id] + line.quantity > line.order_line.quantity]
     if over:
-        raise OverShipment(_("Shipping this note would ship more than ordered on line %(positions)s.")
+        raise OverShipment(_("Shipping this note would ship more than ordered on these lines: %(positions)s.")
                            % {"positions": ", ".join(str(line.order_line.position) for line in over)},
                            lines=[{"order_line_id": line.order_line_id, "position": line.order_line.position}
                                   for line in over])

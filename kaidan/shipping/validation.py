@@ -193,7 +193,7 @@ def check_moment(value: Any, errors: Errors, field: str = "occurred_at") -> date
 
 def check_tracking_url(value: str, errors: Errors) -> str:
     if value and (TRACKING_PLACEHOLDER not in value or not value.startswith(("https://", "http://"))):
-        errors.add("tracking_url", _("Enter an address starting with https:// that contains {number}."))
+        errors.add("tracking_url", _("Enter an address starting with https:// or http:// that contains {number}."))
     return value
 
 

@@ -18,6 +18,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from kaidan.core.access import view_requires
@@ -288,8 +289,10 @@ def note_create(request, order_id: int):
                 _show_create_errors(form, exc, origin, rows)
                 status = exc.status
             else:
-                messages.success(request, _("Delivery note %(number)s made for %(order)s: %(lines)s lines.") % {
-                    "number": note.number, "order": order.number, "lines": note.line_count})
+                messages.success(request, ngettext("Delivery note %(number)s made for %(order)s: %(lines)s line.",
+                                                   "Delivery note %(number)s made for %(order)s: %(lines)s lines.",
+                                                   note.line_count)
+                                 % {"number": note.number, "order": order.number, "lines": note.line_count})
                 return redirect("delivery_note_detail", note_id=note.pk)
     context = {"order": order, "rows": rows, "form": form, "reason": reason, "notes": shipping.notes,
                "tab": "queue", "can": can(request)}

@@ -214,7 +214,7 @@ class TestCreateNote:
         assert [(line.order_line_id, line.quantity) for line in note.lines.all()] == [(laptop_line.pk, 2)]
         assert note.notes == "下午三点前送到" and note.status == Status.DRAFT
         detail = page(keeper_client.get(response["Location"]))
-        assert f"Delivery note {note.number} made for {order.number}: 1 lines." in detail
+        assert f"Delivery note {note.number} made for {order.number}: 1 line." in detail
 
     def test_a_draft_order_is_explained_not_refused(self, keeper_client, seller, customer, laptop):
         draft = make_order(seller, customer, lines=[(laptop, 1)])
