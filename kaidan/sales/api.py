@@ -97,6 +97,7 @@ def detail(request, order_id: int) -> dict:
 def list_documents(request: HttpRequest, filters: Query[DocumentFilter]):
     """Quotations and orders the caller may see, newest first."""
     return selectors.order_list(request.auth, kind=filters.kind, status=filters.status,
+                                fulfilment=filters.fulfilment_status,
                                 customer_id=filters.customer_id, salesperson_id=filters.salesperson_id,
                                 date_from=filters.date_from, date_to=filters.date_to, q=filters.q, sort=filters.sort)
 

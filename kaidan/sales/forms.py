@@ -14,7 +14,7 @@ from kaidan.inventory.models import Warehouse
 from kaidan.parties.models import Address, Contact, PaymentTerm
 from kaidan.pricing.models import PriceList
 from kaidan.sales.models import SalesOrder
-from kaidan.sales.states import Kind, Status
+from kaidan.sales.states import FulfilmentStatus, Kind, Status
 from kaidan.sales.transitions import CANCEL_REASON_MAX
 
 MAX_ID = 2**63 - 1
@@ -42,6 +42,8 @@ class OrderFilterForm(forms.Form):
     q = forms.CharField(label=_("Search"), required=False, max_length=100)
     kind = forms.ChoiceField(label=_("Kind"), required=False, choices=[("", _("All"))] + list(Kind.choices))
     status = forms.ChoiceField(label=_("Status"), required=False, choices=[("", _("All"))] + list(Status.choices))
+    fulfilment = forms.ChoiceField(label=_("Shipping"), required=False,
+                                   choices=[("", _("All"))] + list(FulfilmentStatus.choices))
     customer = forms.IntegerField(required=False, min_value=1, max_value=MAX_ID, widget=forms.HiddenInput)
     salesperson = forms.ModelChoiceField(label=_("Salesperson"), required=False, queryset=salespeople())
     date_from = forms.DateField(label=_("From"), required=False, widget=DateInput)
@@ -55,7 +57,8 @@ class OrderFilterForm(forms.Form):
             data = self.cleaned_data
         salesperson = data.get("salesperson")
         return {"q": (data.get("q") or "").replace("\x00", ""), "kind": data.get("kind") or None,
-                "status": data.get("status") or None, "customer_id": data.get("customer"),
+                "status": data.get("status") or None, "fulfilment": data.get("fulfilment") or None,
+                "customer_id": data.get("customer"),
                 "salesperson_id": salesperson.pk if salesperson else None,
                 "date_from": data.get("date_from"), "date_to": data.get("date_to")}
 

@@ -283,6 +283,7 @@ class PreviewOut(Schema):
 class DocumentFilter(FilterSchema):
     kind: Literal["order", "quotation"] | None = None
     status: STATUSES | None = None
+    fulfilment_status: Literal["not_shipped", "partly_shipped", "shipped"] | None = None
     customer_id: DbId | None = None
     salesperson_id: DbId | None = None
     date_from: date | None = None

@@ -36,7 +36,7 @@ def orders_visible_to(user) -> QuerySet[SalesOrder]:
 def order_list(user, *, kind: str | None = None, status: str | None = None, customer_id: int | None = None,
                salesperson_id: int | None = None, date_from: datetime.date | None = None,
                date_to: datetime.date | None = None, q: str | None = None,
-               sort: str | None = None) -> QuerySet[SalesOrder]:
+               sort: str | None = None, fulfilment: str | None = None) -> QuerySet[SalesOrder]:
     """The documents a user sees, filtered; ``q`` matches the number, the customer PO number or the
     customer's code or name."""
     qs = orders_visible_to(user).select_related("customer", "salesperson")
@@ -44,6 +44,8 @@ def order_list(user, *, kind: str | None = None, status: str | None = None, cust
         qs = qs.filter(kind=kind)
     if status:
         qs = qs.filter(status=status)
+    if fulfilment:
+        qs = qs.filter(fulfilment_status=fulfilment)
     if customer_id:
         qs = qs.filter(customer_id=customer_id)
     if salesperson_id:
