@@ -19,6 +19,12 @@ from tests.shipping.factories import confirmed_order, line_of, make_note, packed
 
 pytestmark = pytest.mark.django_db
 
+
+@pytest.fixture(autouse=True)
+def english(settings):
+    """Messages are compared in English: a client that names no language gets the default one."""
+    settings.LANGUAGE_CODE = "en"
+
 NOTES = "/api/delivery-notes"
 TODAY = datetime.date.today()
 

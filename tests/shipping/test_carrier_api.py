@@ -16,6 +16,12 @@ from tests.shipping.factories import confirmed_order, line_of, make_carrier, mak
 
 pytestmark = pytest.mark.django_db
 
+
+@pytest.fixture(autouse=True)
+def english(settings):
+    """Messages are compared in English: a client that names no language gets the default one."""
+    settings.LANGUAGE_CODE = "en"
+
 EVENTS = "/api/carrier-events"
 
 
