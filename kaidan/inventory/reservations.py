@@ -21,6 +21,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from kaidan.core import audit
+from kaidan.core.bulk import update_columns
 from kaidan.core.errors import Conflict
 from kaidan.core.money import plain_number
 from kaidan.inventory import replenishment
@@ -280,4 +281,4 @@ def _save(rows: list[Reservation], fields: list[str]) -> None:
     now = timezone.now()
     for row in rows:
         row.updated_at = now
-    Reservation.objects.bulk_update(rows, [*fields, "updated_at"])
+    update_columns(Reservation, rows, [*fields, "updated_at"])

@@ -8,10 +8,10 @@ from __future__ import annotations
 from collections.abc import Callable
 from decimal import Decimal
 
-from django.db.models import F
 from django.utils.translation import gettext as _
 
 from kaidan.core import audit
+from kaidan.core.bulk import update_columns
 from kaidan.core.errors import Conflict
 from kaidan.sales.models import SalesOrder, SalesOrderLine
 from kaidan.sales.states import FulfilmentStatus
@@ -56,13 +56,7 @@ def apply(order: SalesOrder, shipped: dict[int, Decimal], *, actor=None) -> bool
         if line.shipped_quantity != wanted:
             line.shipped_quantity = wanted
             changed.append(line)
-    # Lines now shipped in full in one UPDATE (the usual case, and bulk_update is slow on 1,000 lines).
-    full = [line.pk for line in changed if line.shipped_quantity == line.quantity]
-    if full:
-        SalesOrderLine.objects.filter(pk__in=full).update(shipped_quantity=F("quantity"))
-    rest = [line for line in changed if line.shipped_quantity != line.quantity]
-    if rest:
-        SalesOrderLine.objects.bulk_update(rest, ["shipped_quantity"], batch_size=500)
+    update_columns(SalesOrderLine, changed, ["shipped_quantity"])
     status = status_of([(line.quantity, line.shipped_quantity) for line in lines])
     # Compare with what is stored, not with the caller's copy (which may be older): otherwise a
     # second call with a stale copy would write the same status again and audit a change that was not.

@@ -21,12 +21,13 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from kaidan.core import audit, numbering
+from kaidan.core.bulk import update_columns
 from kaidan.core.errors import Conflict, Forbidden, InvalidTransition, StaleEdit
 from kaidan.core.money import plain_number, round_money
 from kaidan.core.parsing import Errors, parse_id
 from kaidan.core.roles import Capability, has_capability
 from kaidan.inventory.models import Reservation
-from kaidan.inventory.shipments import ShipItem, ship_reserved, update_columns
+from kaidan.inventory.shipments import ShipItem, ship_reserved
 from kaidan.sales.models import SalesOrder, SalesOrderLine
 from kaidan.sales.states import Kind
 from kaidan.sales.states import Status as OrderStatus

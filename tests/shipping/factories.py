@@ -10,6 +10,8 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+from kaidan.core.models import AuditEvent
+from kaidan.inventory.models import Reservation
 from kaidan.sales.models import SalesOrder, SalesOrderLine
 from kaidan.shipping import carriers, services
 from kaidan.shipping.models import Carrier, DeliveryNote
@@ -84,3 +86,29 @@ def _sample_keeper():
     if created:
         user.groups.add(Group.objects.get(name=Role.WAREHOUSE))
     return user
+
+
+# -- reading what the services wrote ----------------------------------------------------------
+
+def order_for(seller, customer, warehouse, lines, **header):
+    return confirmed_order(seller, customer, lines, warehouse_id=warehouse.pk, **header)
+
+
+def held(order):
+    """Open reservations of the order: order line id → (still wanted, reserved)."""
+    return {r.order_line_id: (r.quantity, r.reserved)
+            for r in Reservation.objects.filter(order_id=order.pk, status=Reservation.Status.OPEN)}
+
+
+def note_lines(note):
+    return [(line.order_line.position, line.product.sku, line.quantity)
+            for line in note.lines.select_related("order_line", "product").order_by("position")]
+
+
+def audit_count():
+    return AuditEvent.objects.count()
+
+
+def actions_of(obj):
+    return list(AuditEvent.objects.filter(object_type=obj._meta.label_lower, object_id=str(obj.pk))
+                .order_by("at", "pk").values_list("action", flat=True))
