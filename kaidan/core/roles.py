@@ -58,7 +58,8 @@ class Capability(models.TextChoices):
     GRANT_CREDIT_OVERRIDE = "approvals.grant_credit_override", _("Grant and revoke temporary credit overrides")
     # shipping
     VIEW_DELIVERIES = "shipping.view_deliverynote", _("See delivery notes, tracking and the warehouse queue")
-    SHIP_GOODS = "shipping.change_deliverynote", _("Create, pick, pack, ship and cancel delivery notes; record tracking")
+    SHIP_GOODS = ("shipping.change_deliverynote",
+                  _("Create, pick, pack, ship and cancel delivery notes; record tracking"))
     MANAGE_CARRIERS = "shipping.change_carrier", _("Set up carriers and their integration keys")
 
 
