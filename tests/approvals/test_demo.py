@@ -10,15 +10,14 @@ import pytest
 from django.conf import settings
 from django.core.management import call_command
 from django.utils import timezone
-from django.utils.module_loading import import_string
 
 from kaidan.approvals import credit
 from kaidan.approvals.models import ApprovalRequest, ApprovalRule, CreditOverride, Delegation
-from kaidan.catalog import demo as catalog_demo
 from kaidan.core.models import AuditEvent, Notification
 from kaidan.inventory.models import Reservation
 from kaidan.parties.models import Customer
 from kaidan.sales.models import SalesOrder
+from tests.demo_loading import fewer_pictures, load_all  # noqa: F401 (fewer_pictures: an autouse fixture)
 
 pytestmark = pytest.mark.django_db
 LOADER = "kaidan.approvals.demo.load_demo"
@@ -27,16 +26,6 @@ LOADER = "kaidan.approvals.demo.load_demo"
 @pytest.fixture(autouse=True)
 def warehouse():
     """The demo makes its own warehouses (replaces the approvals tests' default one)."""
-
-
-@pytest.fixture(autouse=True)
-def fewer_pictures(monkeypatch):
-    """Product pictures are not what these tests are about; drawing them only takes time."""
-    monkeypatch.setattr(catalog_demo, "PICTURE_EVERY", 10_000)
-
-
-def load_all() -> dict[str, list[str]]:
-    return {path: import_string(path)() for path in settings.KAIDAN_DEMO_LOADERS}
 
 
 def counts() -> tuple[int, ...]:

@@ -7,26 +7,15 @@ from collections import Counter
 import pytest
 from django.conf import settings
 from django.utils import timezone
-from django.utils.module_loading import import_string
 
-from kaidan.catalog import demo as catalog_demo
 from kaidan.core.models import AuditEvent
 from kaidan.inventory.models import Warehouse
 from kaidan.pricing.models import PriceList, Promotion
 from kaidan.sales import demo as sales_demo
 from kaidan.sales.models import SalesOrder, SalesOrderLine
+from tests.demo_loading import fewer_pictures, load_all  # noqa: F401 (fewer_pictures: an autouse fixture)
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def fewer_pictures(monkeypatch):
-    """Product pictures are not what these tests are about; drawing them only takes time."""
-    monkeypatch.setattr(catalog_demo, "PICTURE_EVERY", 10_000)
-
-
-def load_all() -> dict[str, list[str]]:
-    return {path: import_string(path)() for path in settings.KAIDAN_DEMO_LOADERS}
 
 
 def counts() -> tuple[int, ...]:

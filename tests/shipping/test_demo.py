@@ -11,9 +11,7 @@ from django.conf import settings
 from django.core.management import call_command
 from django.db.models import Sum
 from django.utils import timezone
-from django.utils.module_loading import import_string
 
-from kaidan.catalog import demo as catalog_demo
 from kaidan.core.models import AuditEvent
 from kaidan.inventory.models import Reservation, StockMove
 from kaidan.sales.models import SalesOrder
@@ -22,6 +20,7 @@ from kaidan.shipping import fulfilment, selectors, states
 from kaidan.shipping.checks import shipping_discrepancies
 from kaidan.shipping.models import Carrier, DeliveryNote, TrackingEvent, TrackingNumber
 from kaidan.shipping.states import Status
+from tests.demo_loading import fewer_pictures, load_all  # noqa: F401 (fewer_pictures: an autouse fixture)
 
 pytestmark = pytest.mark.django_db
 LOADER = "kaidan.shipping.demo.load_demo"
@@ -31,16 +30,6 @@ Kind = TrackingEvent.Kind
 @pytest.fixture(autouse=True)
 def warehouse():
     """The demo makes its own warehouses (replaces the shipping tests' default one)."""
-
-
-@pytest.fixture(autouse=True)
-def fewer_pictures(monkeypatch):
-    """Product pictures are not what these tests are about; drawing them only takes time."""
-    monkeypatch.setattr(catalog_demo, "PICTURE_EVERY", 10_000)
-
-
-def load_all() -> dict[str, list[str]]:
-    return {path: import_string(path)() for path in settings.KAIDAN_DEMO_LOADERS}
 
 
 def counts() -> tuple[int, ...]:
