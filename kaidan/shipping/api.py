@@ -51,8 +51,6 @@ from kaidan.shipping.states import Status as NoteStatus
 router = Router(tags=["shipping"])
 ERRORS = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 422: ErrorOut}
 VIEW, SHIP, CARRIERS = Capability.VIEW_DELIVERIES, Capability.SHIP_GOODS, Capability.MANAGE_CARRIERS
-# The access rule of the carriers' endpoint: no user and no role, the carrier's integration key decides
-# (tests/core/test_permission_matrix.py checks that a user's token is refused there).
 # A move of the transition table → the endpoint that makes it (tracking moves: /events).
 ACTION_OF = {NoteStatus.PACKED: "pack", NoteStatus.SHIPPED: "ship", NoteStatus.CANCELLED: "cancel",
              NoteStatus.IN_TRANSIT: "add_event", NoteStatus.DELIVERED: "add_event", NoteStatus.EXCEPTION: "add_event"}
